@@ -1,0 +1,70 @@
+# The newcomer's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/vanban
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test services chromium lint test-sqlite test-postgres lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip>=24" "setuptools>=69" wheel
+	$(BIN)/pip install -q -c requirements.lock -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c requirements.lock -e ".[test]"
+	@touch $@
+
+install: $(STAMP)
+install-test: $(TEST_STAMP)
+
+run: install
+	$(BIN)/vanban migrate --noinput -v0
+	$(BIN)/vanban collectstatic --noinput -v0
+	$(BIN)/vanban demo
+	@echo ""
+	@echo "Mở http://127.0.0.1:8000/ và đăng nhập bằng một tài khoản ở trên."
+	$(BIN)/vanban run
+
+# Debian's chromium drives the browser tests (Playwright never downloads one here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# PostgreSQL and Redis are local services on this kind of machine; start them if down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='vanban'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE vanban"
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 \
+	  --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+	@for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.5; done
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test-sqlite: install-test chromium services
+	env -u VANBAN_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install-test chromium services
+	VANBAN_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+
+# The whole suite, on SQLite and then on PostgreSQL.
+test: install-test chromium services lint
+	@echo "=== SQLite ==="
+	$(MAKE) --no-print-directory test-sqlite
+	@echo "=== PostgreSQL ==="
+	$(MAKE) --no-print-directory test-postgres
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^vanban' > requirements.lock
+
+clean:
+	rm -rf var/test-* .pytest_cache

@@ -1,0 +1,9 @@
+from vanban.core.errors import VanbanError
+
+
+class AccountError(VanbanError):
+    pass
+
+
+class TokenError(VanbanError):
+    status = 401

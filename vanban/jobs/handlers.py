@@ -1,0 +1,3 @@
+"""Imports the modules that register job kinds, so a worker knows all of them."""
+
+from vanban.accounts import imports  # noqa: F401

@@ -1,0 +1,276 @@
+"""Settings for vanban, configured by environment variables (see docs/operations.md).
+
+Defaults are safe for a newcomer on one machine: SQLite, local files, the database
+task backend. Production swaps these by environment, never by editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VANBAN_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# A recognisable default so that `vanban check --deploy` can refuse it in production.
+INSECURE_DEFAULT_SECRET_KEY = "vanban-insecure-development-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("VANBAN_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+DEBUG = os.environ.get("VANBAN_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("VANBAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("VANBAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+HTTPS = os.environ.get("VANBAN_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "vanban.core",
+    "vanban.audit",
+    "vanban.organisation",
+    "vanban.accounts",
+    "vanban.jobs",
+    "vanban.monitoring",
+    "vanban.web",
+    "vanban.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vanban.core.middleware.RequestContextMiddleware",
+    "vanban.accounts.middleware.TwoFactorEnforcementMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks, so that it sees the final response of a login attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "vanban.urls"
+WSGI_APPLICATION = "vanban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vanban.web.context.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+DEFAULT_SQLITE_PATH = VAR_DIR / "vanban.sqlite3"
+DATABASE_URL = os.environ.get("VANBAN_DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web server read while the worker writes progress; IMMEDIATE makes
+        # every transaction take the write lock at BEGIN, which serialises counters and
+        # the audit chain the way SELECT ... FOR UPDATE does on PostgreSQL.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-vanban.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Files ------------------------------------------------------------------------
+MEDIA_ROOT = Path(os.environ.get("VANBAN_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGE_URL = os.environ.get("VANBAN_STORAGE_URL", f"file://{MEDIA_ROOT}")
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+
+def _package_dir(name: str) -> str:
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.submodule_search_locations is not None, name
+    return next(iter(spec.submodule_search_locations))
+
+
+# Bootstrap comes from the bootstrap-wrapper wheel: nothing is fetched from a CDN.
+STATICFILES_DIRS = [("bootstrap", _package_dir("bootstrap"))]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    },
+    "staticfiles": {
+        "BACKEND": os.environ.get(
+            "VANBAN_STATIC_STORAGE",
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+
+# --- Auth -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "vanban.accounts.backends.UsernameOrEmailBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "vanban.accounts.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_AGE = int(os.environ.get("VANBAN_SESSION_SECONDS", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age counts from the last request
+
+AXES_FAILURE_LIMIT = int(os.environ.get("VANBAN_LOCKOUT_FAILURES", 5))
+AXES_COOLOFF_TIME = None  # locked accounts stay locked until an administrator unlocks them
+# Per account, not per address: a ministry's staff share a few NAT addresses, so an
+# IP lock-out would lock whole buildings out.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "vanban.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+OTP_TOTP_ISSUER = "vanban"
+
+# --- Locale -----------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt")]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "d/m/Y H:i"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+USE_THOUSAND_SEPARATOR = False
+
+# --- Background jobs --------------------------------------------------------------
+TASKS_BACKEND = os.environ.get("VANBAN_TASKS_BACKEND", "database")
+REDIS_URL = os.environ.get("VANBAN_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+WORKER_HEARTBEAT_SECONDS = 5
+WORKER_STALE_SECONDS = int(os.environ.get("VANBAN_WORKER_STALE_SECONDS", 60))
+
+# --- API ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "vanban.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "vanban.api.permissions.TokenScopes",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vanban.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "vanban.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DATETIME_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "vanban API",
+    "DESCRIPTION": "API của hệ thống văn bản điện tử và điều hành (vanban).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- E-mail -------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("VANBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_FROM_EMAIL", "vanban@moit.gov.vn")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VANBAN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# The organ that runs this installation (edXML organ id); the demo builds MOIT.
+OWN_ORGAN_ID = os.environ.get("VANBAN_ORGAN_ID", "000.00.00.G02")
+
+# --- Tests ---------------------------------------------------------------------------
+TESTING = "pytest" in sys.modules
+if TESTING:
+    # pytest-django's live_server serves static files itself and needs no manifest;
+    # a cheap hasher keeps hundreds of test accounts fast (argon2 is tested on its own).
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    MEDIA_ROOT = VAR_DIR / "test-media"
+    STORAGES["default"]["OPTIONS"] = {"location": str(MEDIA_ROOT)}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vanban.web.views.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("vanban.api.urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("vanban.web.urls")),
+]

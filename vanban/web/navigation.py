@@ -1,0 +1,78 @@
+"""The navigation a person sees depends on their roles (issue: right navigation per role)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from vanban.organisation.permissions import role_codes
+from vanban.organisation.roles import Role
+
+ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.UNIT_ADMIN})
+SYSADMIN = frozenset({Role.SYSTEM_ADMIN})
+LEADERS_AND_CLERKS = frozenset(
+    {Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None: everyone signed in
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    items: tuple[NavItem, ...]
+    key: str = ""
+
+
+NAVIGATION: tuple[NavSection, ...] = (
+    NavSection("Công việc", (
+        NavItem("Việc của tôi", "web:home", key="home"),
+        NavItem("Tác vụ nền", "web:jobs", key="jobs"),
+        NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
+        NavItem("Danh bạ", "web:directory", key="directory"),
+    ), key="work"),
+    NavSection("Quản trị", (
+        NavItem("Đơn vị", "web:units", ADMINS, key="units"),
+        NavItem("Tài khoản", "web:accounts", ADMINS, key="accounts"),
+        NavItem("Nhập tài khoản", "web:account_import", ADMINS, key="account_import"),
+        NavItem("Chức vụ", "web:positions", SYSADMIN, key="positions"),
+        NavItem("Chính sách bảo mật", "web:security_policy", SYSADMIN, key="security_policy"),
+        NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
+        NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),
+    ), key="admin"),
+)
+
+
+@dataclass
+class VisibleSection:
+    label: str
+    key: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def navigation_for(user: Any, current_path: str = "") -> list[VisibleSection]:
+    roles = role_codes(user)
+    sections = []
+    for section in NAVIGATION:
+        visible = VisibleSection(section.label, section.key)
+        for item in section.items:
+            if item.roles is not None and not (roles & item.roles):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                # Only while a page is being built; test_navigation asserts all resolve.
+                continue
+            active = current_path == url or (url != "/" and current_path.startswith(url))
+            visible.items.append({"label": item.label, "url": url, "key": item.key, "active": active})
+        if visible.items:
+            sections.append(visible)
+    return sections
