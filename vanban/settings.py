@@ -124,9 +124,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Files ------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("VANBAN_MEDIA_ROOT", VAR_DIR / "media"))
-STORAGE_URL = os.environ.get("VANBAN_STORAGE_URL", f"file://{MEDIA_ROOT}")
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 
 def _package_dir(name: str) -> str:
