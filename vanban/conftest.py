@@ -91,5 +91,12 @@ def demo(db: Any) -> Any:
 
 
 def run_queued_jobs() -> None:
-    """Run everything in the database task queue, as the worker process would."""
+    """Run everything in the database task queue, as the worker process would.
+
+    Needs `@pytest.mark.django_db(transaction=True)`: jobs are enqueued on commit, and
+    the worker closes the connection between tasks, which a test wrapped in one
+    transaction cannot survive ("Cannot operate on a closed database")."""
+    from django.db import connection
+
+    assert not connection.in_atomic_block, "run_queued_jobs() needs @pytest.mark.django_db(transaction=True)"
     call_command("db_worker", batch=True, interval=0, verbosity=0, startup_delay=False)

@@ -244,6 +244,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vanban.api.schema.document_invalid_page",
+    ],
+    # Choice sets shared by several fields get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "vanban.organisation.roles.Role",
+        "UnitKindEnum": "vanban.organisation.models.Unit.Kind",
+        "TokenKindEnum": "vanban.accounts.models.ApiToken.Kind",
+        "TokenScopeEnum": "vanban.accounts.services.TOKEN_SCOPES",
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------

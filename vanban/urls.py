@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from vanban.web.views.health import healthz
@@ -6,6 +5,5 @@ from vanban.web.views.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("vanban.api.urls")),
-    path("django-admin/", admin.site.urls),
     path("", include("vanban.web.urls")),
 ]

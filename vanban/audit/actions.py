@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, str] = {
     "account.appointment_ended": "Kết thúc chức vụ",
     "account.import_started": "Bắt đầu nhập tài khoản",
     "account.import_finished": "Hoàn tất nhập tài khoản",
+    "account.import_passwords_wiped": "Xóa mật khẩu ban đầu khỏi kết quả nhập tài khoản",
     "token.created": "Tạo mã truy cập API",
     "token.revoked": "Thu hồi mã truy cập API",
     "token.used": "Sử dụng mã truy cập API",
@@ -35,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "delegation.revoked": "Thu hồi ủy quyền",
     "policy.two_factor_changed": "Thay đổi chính sách xác thực hai lớp",
     "audit.exported": "Xuất nhật ký",
+    "audit.verified": "Kiểm tra tính toàn vẹn nhật ký",
     "monitoring.exported": "Xuất báo cáo khai thác sử dụng",
     "demo.loaded": "Nạp dữ liệu mẫu",
 }

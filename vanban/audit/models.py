@@ -40,6 +40,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor_unit", "occurred_at"]),
             models.Index(fields=["action", "occurred_at"]),
             models.Index(fields=["target_type", "target_id"]),
+            # The log page's person filter also matches failed logins, which have no
+            # actor row, by the typed user name.
+            models.Index(fields=["actor_username", "occurred_at"], name="audit_actor_username_idx"),
+            # Usage monitoring: each person's latest login without scanning their
+            # other events.
+            models.Index(fields=["action", "actor", "occurred_at"], name="audit_action_actor_idx"),
         ]
 
     def __str__(self) -> str:

@@ -110,3 +110,19 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         "before": {k: before.get(k) for k in changed},
         "after": {k: after.get(k) for k in changed},
     }
+
+
+def verify_log(*, actor: Any) -> Any:
+    """A system administrator checks the chain from the web or API; the check itself is
+    logged, so the log shows who verified it, when, and what they saw."""
+    from vanban.audit.selectors import require_log_reader
+    from vanban.audit.verify import verify_chain
+
+    authority = require_log_reader(actor)
+    report = verify_chain()
+    with transaction.atomic():
+        record(
+            actor=actor, on_behalf_of=authority.on_behalf_of, action="audit.verified",
+            data={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at, "reason": report.reason},
+        )
+    return report

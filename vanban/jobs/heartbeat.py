@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -14,33 +15,52 @@ from vanban.jobs.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
+# Rows of workers gone for this long are pruned when a new worker starts, so the table
+# holds the current fleet plus a day of history, not every restart since installation.
+PRUNE_AFTER = dt.timedelta(days=1)
+
 
 class Heartbeat(threading.Thread):
     """Marks this worker alive every few seconds, from a daemon thread with its own
     database connection, so /healthz can tell a dead worker from an idle one."""
 
-    def __init__(self) -> None:
+    def __init__(self, interval: float | None = None) -> None:
         super().__init__(name="vanban-heartbeat", daemon=True)
-        self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        host = socket.gethostname()
+        suffix = f"-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.worker_id = host[: 64 - len(suffix)] + suffix
         self.started = timezone.now()
-        self._stop = threading.Event()
+        self.interval = settings.WORKER_HEARTBEAT_SECONDS if interval is None else interval
+        # Not `_stop`: threading.Thread has a private `_stop()` that join() calls.
+        self._stopping = threading.Event()
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
             worker_id=self.worker_id,
-            defaults={"hostname": socket.gethostname()[:100], "pid": os.getpid(),
-                      "started_at": self.started, "last_seen": timezone.now()},
+            defaults={
+                "hostname": socket.gethostname()[:100],
+                "pid": os.getpid(),
+                "started_at": self.started,
+                "last_seen": timezone.now(),
+            },
         )
 
-    def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                close_old_connections()
-                self.beat()
-            except Exception:  # a locked SQLite file must not kill the heartbeat
-                logger.warning("worker heartbeat failed", exc_info=True)
-            self._stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
-        connection.close()
+    def prune(self) -> None:
+        WorkerHeartbeat.objects.filter(last_seen__lt=timezone.now() - PRUNE_AFTER).delete()
 
-    def stop(self) -> None:
-        self._stop.set()
+    def run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                try:
+                    close_old_connections()
+                    self.beat()
+                except Exception:  # a locked SQLite file must not kill the heartbeat
+                    logger.warning("worker heartbeat failed", exc_info=True)
+                self._stopping.wait(self.interval)
+        finally:
+            connection.close()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if self.is_alive():
+            self.join(timeout)

@@ -36,6 +36,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Everyone's job list is "my jobs, newest first".
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_created_idx")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
-from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -14,18 +12,33 @@ from vanban.jobs.registry import handler_for
 
 logger = logging.getLogger(__name__)
 
+SYSTEM_ERROR = "Lỗi hệ thống khi chạy tác vụ. Quản trị viên có thể xem chi tiết trong nhật ký máy chủ."
+
 
 @task()
 def run_job(job_id: str) -> str:
-    """Runs one Job through its registered handler, recording progress as it goes."""
-    close_old_connections()
-    job = Job.objects.select_related("owner").get(pk=job_id)
+    """Runs one Job through its registered handler, recording progress as it goes.
+
+    Stale connections are the worker's business (db_worker and RQ's work horse both
+    start each task with fresh ones); closing them here would also break callers that
+    run the task inside a transaction, such as the immediate backend in tests."""
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None:
+        logger.warning("job %s vanished before it ran", job_id)
+        return "missing"
     if job.is_finished:
         return job.state
-    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
+    # Claim the row; a second delivery of the same task (a retried RQ job, two workers)
+    # finds it no longer queued and leaves it alone.
+    claimed = Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return job.state
     job.refresh_from_db()
 
     def progress(done: int, total: int) -> None:
+        # Autocommitted on its own, so the web page sees each step while the job runs.
         Job.objects.filter(pk=job.pk).update(done=done, total=total)
         job.done, job.total = done, total
 
@@ -33,22 +46,16 @@ def run_job(job_id: str) -> str:
         try:
             result = handler_for(job.kind)(job, progress)
         except VanbanError as exc:
-            Job.objects.filter(pk=job.pk).update(
-                state=Job.State.FAILED, error=exc.message, finished_at=timezone.now()
-            )
+            Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, error=exc.message, finished_at=timezone.now())
             return Job.State.FAILED
         except Exception:
+            # The traceback goes to the server log only: the job's result is shown to its
+            # owner and through the API, and must not leak paths or data of the server.
             logger.exception("job %s (%s) failed", job.pk, job.kind)
-            Job.objects.filter(pk=job.pk).update(
-                state=Job.State.FAILED,
-                error="Lỗi hệ thống khi chạy tác vụ. Quản trị viên có thể xem chi tiết trong nhật ký máy chủ.",
-                result={"traceback": traceback.format_exc()[-4000:]},
-                finished_at=timezone.now(),
-            )
+            Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, error=SYSTEM_ERROR, finished_at=timezone.now())
             return Job.State.FAILED
-    with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(
-            state=Job.State.SUCCEEDED, result=result, finished_at=timezone.now(),
-            done=job.total or job.done, total=job.total or job.done,
-        )
+    total = job.total or job.done
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.SUCCEEDED, result=result, finished_at=timezone.now(), done=total, total=total
+    )
     return Job.State.SUCCEEDED

@@ -101,17 +101,23 @@ def authorize_unit_admin(actor: Any, unit: Unit | None) -> Authority:
 
 
 def authorize_user_admin(actor: Any, target: Any) -> Authority:
+    """System administrators manage every account. A unit administrator manages an
+    account only when everything it holds lies inside their subtree: every current
+    appointment and every role grant, and no ministry-wide role. Otherwise a unit
+    administrator could take over a system administrator who works in their unit."""
     if has_role(actor, Role.SYSTEM_ADMIN):
         return authorize(actor, {Role.SYSTEM_ADMIN})
-    from vanban.organisation.selectors import current_appointments
+    from vanban.organisation.selectors import current_appointments, own_grants
 
     units = [a.unit for a in current_appointments(target)]
-    for unit in units:
-        try:
-            return authorize(actor, {Role.UNIT_ADMIN}, unit)
-        except PermissionDenied:
-            continue
-    raise PermissionDenied()
+    grants = list(own_grants(target))
+    if not units or any(g.unit_id is None for g in grants):
+        raise PermissionDenied()
+    scoped_units = units + [g.unit for g in grants if g.unit is not None]
+    authorities = []
+    for unit in scoped_units:
+        authorities.append(authorize(actor, {Role.UNIT_ADMIN}, unit))  # raises when one is outside
+    return authorities[0]
 
 
 def is_admin(user: Any) -> bool:

@@ -90,3 +90,25 @@ def unit_tree(*, include_inactive: bool = False) -> list[Unit]:
     if not include_inactive:
         units = units.filter(status=Unit.Status.ACTIVE)
     return list(units)
+
+
+def delegations_visible_to(user: Any, *, direction: str | None = None) -> QuerySet[Delegation]:
+    """Delegations a person gave or received, and for administrators those whose
+    principal they administer. `direction` narrows to "given", "received" or
+    "administered" (the latter excludes the person's own)."""
+    base = Delegation.objects.select_related("principal", "delegate")
+    if direction == "given":
+        return base.filter(principal=user)
+    if direction == "received":
+        return base.filter(delegate=user)
+    from vanban.organisation.permissions import is_admin
+
+    administered = users_administered_by(user).values("pk") if is_admin(user) else None
+    if direction == "administered":
+        if administered is None:
+            return base.none()
+        return base.filter(principal__in=administered).exclude(principal=user)
+    q = Q(principal=user) | Q(delegate=user)
+    if administered is not None:
+        q |= Q(principal__in=administered)
+    return base.filter(q)

@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from vanban.api.views import audit
+
+urlpatterns = [
+    path("audit/events", audit.AuditEventListView.as_view(), name="api-audit-events"),
+    path("audit/events/export", audit.AuditEventExportView.as_view(), name="api-audit-export"),
+    path("audit/verify", audit.AuditVerifyView.as_view(), name="api-audit-verify"),
+]

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from vanban.api.views import usage
+
+urlpatterns = [
+    path("usage/summary", usage.UsageSummaryView.as_view(), name="api-usage-summary"),
+    path("usage/export", usage.UsageExportView.as_view(), name="api-usage-export"),
+]

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from vanban.accounts import services as accounts
 from vanban.accounts.lockout import LOCKED_MESSAGE
 from vanban.api.errors import error_response
+from vanban.api.serializers.common import errors
 from vanban.audit import services as audit
 from vanban.organisation.permissions import effective_roles
 from vanban.organisation.selectors import current_appointments
@@ -45,7 +46,8 @@ class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer}, tags=["auth"],
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer, **errors(400)},
+                   tags=["auth"],
                    operation_id="auth_token_create")
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
@@ -69,8 +71,10 @@ class TokenObtainView(APIView):
                 expires_at=timezone.now() + dt.timedelta(days=values["expires_in_days"]),
             )
             audit.record(actor=user, action="auth.login", target=user, data={"via": "api_token"})
-        return Response({"token": secret, "prefix": token.prefix, "scopes": token.scopes,
-                         "expires_at": token.expires_at}, status=201)
+        # Through the serializer, so expires_at is written in Vietnam time (+07:00).
+        body = TokenResponseSerializer({"token": secret, "prefix": token.prefix, "scopes": token.scopes,
+                                        "expires_at": token.expires_at}).data
+        return Response(body, status=201)
 
 
 class RoleSerializer(serializers.Serializer):
@@ -98,7 +102,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    @extend_schema(responses=MeSerializer, tags=["auth"])
+    @extend_schema(responses={200: MeSerializer, **errors()}, tags=["auth"])
     def get(self, request: Request) -> Response:
         user = request.user
         roles = [

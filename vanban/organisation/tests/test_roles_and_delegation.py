@@ -115,3 +115,28 @@ def test_specialist_cannot_delegate(make_unit, make_user):
     with pytest.raises(DelegationError):
         services.create_delegation(actor=specialist, principal=specialist, delegate=other,
                                    start_date=today(), end_date=today())
+
+
+def test_unit_admin_cannot_take_over_a_system_admin_in_their_unit(make_unit, make_user):
+    from vanban.accounts import services as accounts
+
+    unit = make_unit()
+    unit_admin = make_user(roles=[Role.UNIT_ADMIN], unit=unit)
+    sysadmin = make_user(roles=[Role.SYSTEM_ADMIN], unit=unit)
+    with pytest.raises(PermissionDenied):
+        accounts.reset_password(actor=unit_admin, user=sysadmin)
+    with pytest.raises(PermissionDenied):
+        accounts.deactivate_account(actor=unit_admin, user=sysadmin)
+
+
+def test_unit_admin_cannot_manage_someone_with_a_post_outside_their_subtree(make_unit, make_user, position):
+    from vanban.accounts import services as accounts
+
+    mine, other = make_unit(), make_unit()
+    unit_admin = make_user(roles=[Role.UNIT_ADMIN], unit=mine)
+    person = make_user(unit=mine)
+    services.appoint(actor=None, user=person, unit=other, position=position, is_primary=False)
+    with pytest.raises(PermissionDenied):
+        accounts.reset_password(actor=unit_admin, user=person)
+    only_mine = make_user(roles=[Role.SPECIALIST], unit=mine)
+    accounts.reset_password(actor=unit_admin, user=only_mine)

@@ -90,6 +90,13 @@ def pop_secret(request: HttpRequest, scope: str) -> str:
     return str(stored.get("value", ""))
 
 
+def active_units_of(user: Any) -> QuerySet[Unit]:
+    """The active units an administrator may choose in a form, in tree order."""
+    from vanban.organisation.selectors import units_administered_by
+
+    return units_administered_by(user).filter(status=Unit.Status.ACTIVE).order_by("path")
+
+
 def tree_rows(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
     """Depth-first order with depth, siblings by sort order then name. A unit whose
     parent is not in the list starts a tree of its own (a unit admin's subtree)."""
@@ -110,8 +117,8 @@ def tree_rows(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
 
 
 def matches(needle: str, *values: str | None) -> bool:
-    """"nguyen van" finds "Nguyễn Văn"; a needle typed with diacritics is folded too,
-    which is what people expect of a name search box."""
+    """Case- and diacritic-blind: «nguyen van» finds «Nguyễn Văn», and so does «NGUYỄN
+    VĂN»; people type names in a search box without their tone marks."""
     folded = fold(needle).strip()
     return not folded or any(folded in fold(v or "") for v in values)
 
@@ -129,3 +136,13 @@ def search_people(users: QuerySet[Any], q: str) -> QuerySet[Any]:
         if matches(q, username, full_name, email)
     ]
     return users.filter(pk__in=ids)
+
+
+def label_scopes(tokens: Iterable[Any]) -> list[Any]:
+    """Attach the Vietnamese names of each token's scopes for display."""
+    from vanban.accounts.services import TOKEN_SCOPES
+
+    tokens = list(tokens)
+    for token in tokens:
+        token.scope_names = [TOKEN_SCOPES.get(s, s) for s in token.scopes]
+    return tokens

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vanban.organisation.demo import DEMO_PASSWORD
+from vanban.web.navigation import NAVIGATION
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "security_policy", "audit", "usage"}
+SYSADMIN_ONLY_KEYS = {"positions", "security_policy", "audit", "usage"}
+
+# username → the navigation keys they must see (beyond "home", "jobs", "directory").
+EXPECTED = {
+    "quantri": ADMIN_KEYS | {"delegations"},
+    "qt.xnk": {"units", "accounts", "account_import", "delegations"},
+    "vanthu.bo": {"delegations"},
+    "vanthu.xnk": {"delegations"},
+    "bt.hoang": {"delegations"},
+    "ct.xnk": {"delegations"},
+    "cv.khtc": set(),
+}
+
+_NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')
+
+
+def _signed_in(username: str) -> Client:
+    client = Client()
+    response = client.post(reverse("web:login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, f"{username} could not sign in"
+    return client
+
+
+def test_every_navigation_item_reverses():
+    names = [item.url_name for section in NAVIGATION for item in section.items]
+    for name in names:
+        assert reverse(name).startswith("/"), name
+    assert {
+        "web:units",
+        "web:accounts",
+        "web:positions",
+        "web:security_policy",
+        "web:delegations",
+        "web:directory",
+        "web:jobs",
+        "web:account_import",
+        "web:audit",
+        "web:usage",
+    } <= set(names)
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_each_demo_role_sees_its_navigation_and_every_link_opens(demo, username):
+    client = _signed_in(username)
+    home = client.get(reverse("web:home"))
+    assert home.status_code == 200
+    links = _NAV_LINK.findall(home.content.decode())
+    keys = {key for _, key in links if key}
+    assert {"home", "jobs", "directory"} <= keys
+    assert keys - {"home", "jobs", "directory"} == EXPECTED[username]
+    if username != "quantri":
+        assert not keys & SYSADMIN_ONLY_KEYS
+    if username not in ("quantri", "qt.xnk"):
+        assert not keys & ADMIN_KEYS
+    # The user menu is part of the navigation too.
+    urls = {url for url, _ in links}
+    assert reverse("web:tokens") in urls and reverse("web:profile") in urls
+    for url in sorted(urls):
+        response = client.get(url)
+        assert response.status_code == 200, f"{username}: {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("username", ["vanthu.bo", "bt.hoang", "cv.khtc"])
+def test_admin_pages_refuse_people_who_do_not_see_them(demo, username):
+    client = _signed_in(username)
+    for name in ("web:units", "web:accounts", "web:positions", "web:security_policy"):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_unit_admin_is_refused_system_admin_pages(demo):
+    client = _signed_in("qt.xnk")
+    for name in ("web:positions", "web:security_policy"):
+        assert client.get(reverse(name)).status_code == 403, name
