@@ -256,8 +256,17 @@ def start_import(*, actor: Any, filename: str, data: bytes) -> Job:
     the write lock, which a large spreadsheet would otherwise keep for seconds."""
     authority = _authorize_importer(actor)
     sheet = read_rows(data, filename)
-    filename = clean_text(filename).replace("/", "_").replace("\\", "_")[:200] or "tep-nhap"
-    return _create_import_job(authority=authority, filename=filename, data=data, rows=len(sheet.rows))
+    return _create_import_job(authority=authority, filename=_display_name(filename), data=data, rows=len(sheet.rows))
+
+
+def _display_name(filename: str) -> str:
+    """The upload's name as shown in the job's title, shortened without losing the
+    extension (the worker reads the file again and goes by it)."""
+    name = clean_text(filename).replace("/", "_").replace("\\", "_") or "tep-nhap"
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = stem[:180] + "…" + dot + ext[:10] if dot else name[:200]
+    return name
 
 
 def _authorize_importer(actor: Any) -> Authority:
@@ -420,8 +429,11 @@ def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
     for done, (number, cells) in enumerate(sheet.rows, start=1):
         record = sheet.record(cells)
         try:
-            with transaction.atomic():
-                entry = _import_row(actor, record, catalogue)
+            # create_account is one transaction (account, appointment, roles and their
+            # audit events): a failing row leaves nothing behind. It hashes the password
+            # before that transaction opens, so no outer transaction is added here: on
+            # SQLite it would hold the write lock through the hashing and starve the web.
+            entry = _import_row(actor, record, catalogue)
             created.append({"row": number, **entry})
         except VanbanError as exc:
             errors.append(

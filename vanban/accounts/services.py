@@ -9,6 +9,7 @@ import secrets
 import string
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -92,7 +93,6 @@ def _snapshot(user: User) -> dict[str, Any]:
             "phone": user.phone, "is_active": user.is_active}
 
 
-@transaction.atomic
 def create_account(
     *,
     actor: Any | None,
@@ -106,7 +106,35 @@ def create_account(
     roles: list[str] | None = None,
     must_change_password: bool = True,
 ) -> tuple[User, str]:
-    """Create an account; returns it with its initial password (generated when not given)."""
+    """Create an account; returns it with its initial password (generated when not given).
+
+    The password is hashed before the transaction opens: Argon2 takes a good part of a
+    second, and on SQLite a transaction holds the database's write lock for its whole
+    length, so a bulk import would otherwise starve every other writer (web requests,
+    the worker's heartbeat)."""
+    initial = password or generate_password()
+    return _create_account(
+        actor=actor, username=username, full_name=full_name, email=email, phone=phone, initial=initial,
+        encoded=make_password(initial), unit=unit, position=position, roles=roles,
+        must_change_password=must_change_password,
+    )
+
+
+@transaction.atomic
+def _create_account(
+    *,
+    actor: Any | None,
+    username: str,
+    full_name: str,
+    email: str,
+    phone: str,
+    initial: str,
+    encoded: str,
+    unit: Unit | None,
+    position: Position | None,
+    roles: list[str] | None,
+    must_change_password: bool,
+) -> tuple[User, str]:
     authority = None
     if actor is not None:
         if unit is None and not has_role(actor, Role.SYSTEM_ADMIN):
@@ -119,9 +147,8 @@ def create_account(
         phone=clean_text(phone)[:30],
         must_change_password=must_change_password,
     )
-    initial = password or generate_password()
     _check_password(initial, user)
-    user.set_password(initial)
+    user.password = encoded
     user.save()
     audit.record(actor=actor, on_behalf_of=authority.on_behalf_of if authority else None,
                  action="account.created", target=user, data={"after": _snapshot(user)})

@@ -74,11 +74,13 @@ def data_rows(event: AuditEvent) -> list[tuple[str, str, str]]:
     if before is not None or after is not None:
         keys = list(dict.fromkeys([*(before or {}), *(after or {})]))
         for key in keys:
-            rows.append((
-                key,
-                _value_text((before or {}).get(key)) if before is not None else "",
-                _value_text((after or {}).get(key)) if after is not None else "",
-            ))
+            rows.append(
+                (
+                    key,
+                    _value_text((before or {}).get(key)) if before is not None else "",
+                    _value_text((after or {}).get(key)) if after is not None else "",
+                )
+            )
     for key, value in data.items():
         if key in ("before", "after") and isinstance(value, dict):
             continue
@@ -108,4 +110,3 @@ def row(event: AuditEvent) -> dict[str, Any]:
         "data_rows": data_rows(event),
         "has_diff": has_diff(event),
     }
-

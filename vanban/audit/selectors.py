@@ -83,6 +83,16 @@ def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return result
 
 
+# The log holds nothing outside these years; dates near year 1 or 9999 would overflow
+# when turned into UTC instants, so filters are clamped to them rather than refused.
+MIN_DATE = dt.date(2000, 1, 1)
+MAX_DATE = dt.date(2099, 12, 31)
+
+
+def clamp_date(value: dt.date | None) -> dt.date | None:
+    return None if value is None else min(max(value, MIN_DATE), MAX_DATE)
+
+
 def day_start(day: dt.date) -> dt.datetime:
     """Midnight of `day` in Vietnam time, as an aware datetime."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -107,8 +117,8 @@ class AuditFilter:
             person=clean_text(values.get("person") or values.get("q"))[:150],
             unit=values.get("unit") or None,
             action=clean_text(values.get("action"))[:80],
-            date_from=values.get("date_from") or None,
-            date_to=values.get("date_to") or None,
+            date_from=clamp_date(values.get("date_from") or None),
+            date_to=clamp_date(values.get("date_to") or None),
             target_type=clean_text(values.get("target_type"))[:80],
             target_id=clean_text(values.get("target_id"))[:64],
         )
@@ -119,8 +129,16 @@ class AuditFilter:
     @property
     def is_empty(self) -> bool:
         return not any(
-            [self.actor_id, self.person, self.unit, self.action, self.date_from, self.date_to,
-             self.target_type, self.target_id]
+            [
+                self.actor_id,
+                self.person,
+                self.unit,
+                self.action,
+                self.date_from,
+                self.date_to,
+                self.target_type,
+                self.target_id,
+            ]
         )
 
     def describe(self) -> list[tuple[str, str]]:
@@ -174,7 +192,9 @@ def _person_q(term: str) -> Q:
     needle = fold(term)
     ids: list[int] = []
     names = {term, term.lower()}
-    for pk, username, full_name, email in User.objects.order_by("pk").values_list("pk", "username", "full_name", "email"):
+    for pk, username, full_name, email in User.objects.order_by("pk").values_list(
+        "pk", "username", "full_name", "email"
+    ):
         if any(needle in fold(v or "") for v in (username, full_name, email)):
             ids.append(pk)
             names.add(username)
@@ -233,14 +253,19 @@ def encode_cursor(event: AuditEvent) -> str:
     return f"{(event.occurred_at - _EPOCH) // _MICRO}_{event.pk}"
 
 
+_MIN_MICROS = (dt.datetime(1, 1, 2, tzinfo=dt.UTC) - _EPOCH) // _MICRO
+_MAX_MICROS = (dt.datetime(9999, 12, 30, tzinfo=dt.UTC) - _EPOCH) // _MICRO
+
+
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """Any well-formed cursor is accepted, clamped to what datetimes and 64-bit ids can
+    hold: an edited cursor pages from a different place, never into an error."""
     try:
         micros, pk = cursor.split("_", 1)
-        at, ident = _EPOCH + dt.timedelta(microseconds=int(micros)), int(pk)
-    except (ValueError, OverflowError):
-        ident = 0
-    if not 0 < ident <= MAX_ID:  # both engines store ids as signed 64-bit integers
-        raise ValidationFailed("invalid_cursor", "Tham số phân trang không hợp lệ.", "cursor")
+        at = _EPOCH + dt.timedelta(microseconds=min(max(int(micros), _MIN_MICROS), _MAX_MICROS))
+        ident = min(max(int(pk), 0), MAX_ID)
+    except ValueError:
+        raise ValidationFailed("invalid_cursor", "Tham số phân trang không hợp lệ.", "cursor") from None
     return at, ident
 
 
@@ -260,9 +285,8 @@ def page_events(
     size = max(1, min(size, MAX_PAGE_SIZE))
     if after:
         at, pk = decode_cursor(after)
-        rows = list(
-            events.filter(Q(occurred_at__gt=at) | Q(occurred_at=at, pk__gt=pk)).order_by("occurred_at", "pk")[: size + 1]
-        )
+        newer = events.filter(occurred_at__gte=at).filter(Q(occurred_at__gt=at) | Q(occurred_at=at, pk__gt=pk))
+        rows = list(newer.order_by("occurred_at", "pk")[: size + 1])
         has_newer = len(rows) > size
         rows = list(reversed(rows[:size]))
         page = EventPage(rows, size=size)
@@ -272,7 +296,9 @@ def page_events(
         return page
     if before:
         at, pk = decode_cursor(before)
-        events = events.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
+        # The redundant plain bound lets SQLite's planner use the index range; with
+        # only the OR it scanned the table (1.5 s instead of 20 ms at a million rows).
+        events = events.filter(occurred_at__lte=at).filter(Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=pk))
     rows = list(events.order_by("-occurred_at", "-pk")[: size + 1])
     has_older = len(rows) > size
     rows = rows[:size]

@@ -122,7 +122,9 @@ def verify_log(*, actor: Any) -> Any:
     report = verify_chain()
     with transaction.atomic():
         record(
-            actor=actor, on_behalf_of=authority.on_behalf_of, action="audit.verified",
+            actor=actor,
+            on_behalf_of=authority.on_behalf_of,
+            action="audit.verified",
             data={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at, "reason": report.reason},
         )
     return report

@@ -14,9 +14,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-# Playwright's sync API keeps an event loop in the test thread; Django's ORM would
-# refuse to run there. The tests never share connections across threads.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -32,7 +29,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in the test thread, where Django's ORM
+    would refuse to run. Allowed for browser tests only (they share no connection
+    across threads), so that no other test runs with the safety check off. Module
+    scope: pytest-django's database teardown runs after function-scoped fixtures."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -129,7 +129,7 @@ def line_chart(
     description: str,
     chart_id: str = "line",
     value_label: str = "",
-    width: int = 640,
+    width: int = 800,
     height: int = 260,
     empty_message: str = "Không có dữ liệu trong khoảng thời gian này.",
 ) -> str:

@@ -42,20 +42,41 @@ def build_workbook(summary: UsageSummary, *, exported_by: Any) -> Workbook:
     append(ws, ["Tổng cộng", summary.actions])
 
     ws = wb.create_sheet("Đơn vị không đăng nhập")
-    header(ws, ["Đơn vị", "Số người", f"Số người không đăng nhập {q.inactive_days} ngày", "Lần đăng nhập gần nhất",
-                "Ghi chú"], [48, 12, 26, 22, 30])
+    header(
+        ws,
+        ["Đơn vị", "Số người", f"Số người không đăng nhập {q.inactive_days} ngày", "Lần đăng nhập gần nhất", "Ghi chú"],
+        [48, 12, 26, 22, 30],
+    )
     for u in summary.inactive_units:
-        append(ws, [u.name, u.members, u.inactive, _never(u.last_login_at),
-                    "Không ai trong đơn vị đăng nhập" if u.nobody_logged_in else ""])
+        append(
+            ws,
+            [
+                u.name,
+                u.members,
+                u.inactive,
+                _never(u.last_login_at),
+                "Không ai trong đơn vị đăng nhập" if u.nobody_logged_in else "",
+            ],
+        )
 
     ws = wb.create_sheet("Người không đăng nhập")
-    header(ws, ["Họ và tên", "Tên đăng nhập", "Đơn vị", "Lần đăng nhập gần nhất", "Ngày tạo tài khoản"],
-           [30, 20, 40, 24, 20])
+    header(
+        ws,
+        ["Họ và tên", "Tên đăng nhập", "Đơn vị", "Lần đăng nhập gần nhất", "Ngày tạo tài khoản"],
+        [30, 20, 40, 24, 20],
+    )
     for p in summary.inactive_people:
         append(ws, [p.full_name, p.username, p.unit_name, _never(p.last_login_at), p.date_joined])
     if summary.inactive_people_total > len(summary.inactive_people):
-        ws.append([cell(ws, f"Chỉ xuất {len(summary.inactive_people)} trên tổng số "
-                            f"{summary.inactive_people_total} người.", bold=True)])
+        ws.append(
+            [
+                cell(
+                    ws,
+                    f"Chỉ xuất {len(summary.inactive_people)} trên tổng số {summary.inactive_people_total} người.",
+                    bold=True,
+                )
+            ]
+        )
 
     ws = wb.create_sheet("Đăng nhập thất bại")
     header(ws, ["Tên đăng nhập đã nhập", "Số lần đăng nhập thất bại"], [32, 26])
@@ -64,16 +85,20 @@ def build_workbook(summary: UsageSummary, *, exported_by: Any) -> Workbook:
     append(ws, ["Tổng số lần đăng nhập thất bại", summary.failed_logins])
     append(ws, ["Số lần khóa tài khoản", summary.lockouts])
 
-    info_sheet(wb, "Báo cáo giám sát khai thác, sử dụng hệ thống", [
-        ("Người xuất", person_name(exported_by)),
-        ("Thời điểm xuất", timezone.now()),
-        *q.describe(),
-        ("Tổng lượt đăng nhập", summary.total_logins),
-        ("Số người dùng có hoạt động", summary.active_users),
-        ("Số thao tác", summary.actions),
-        ("Đăng nhập thất bại", summary.failed_logins),
-        ("Khóa tài khoản", summary.lockouts),
-    ])
+    info_sheet(
+        wb,
+        "Báo cáo giám sát khai thác, sử dụng hệ thống",
+        [
+            ("Người xuất", person_name(exported_by)),
+            ("Thời điểm xuất", timezone.now()),
+            *q.describe(),
+            ("Tổng lượt đăng nhập", summary.total_logins),
+            ("Số người dùng có hoạt động", summary.active_users),
+            ("Số thao tác", summary.actions),
+            ("Đăng nhập thất bại", summary.failed_logins),
+            ("Khóa tài khoản", summary.lockouts),
+        ],
+    )
     return wb
 
 
@@ -83,7 +108,15 @@ def export_usage(*, actor: Any, query: UsageQuery) -> Export:
     summary = usage_summary(viewer=actor, query=query, inactive_limit=EXPORT_ROW_CAP)
     spool = save(build_workbook(summary, exported_by=actor))
     with transaction.atomic():
-        audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="monitoring.exported",
-                     data={"query": query.as_data(), "inactive_people": len(summary.inactive_people)})
-    return Export(spool, f"giam-sat-su-dung-{stamp()}.xlsx", len(summary.inactive_people),
-                  summary.inactive_people_total > len(summary.inactive_people))
+        audit.record(
+            actor=actor,
+            on_behalf_of=authority.on_behalf_of,
+            action="monitoring.exported",
+            data={"query": query.as_data(), "inactive_people": len(summary.inactive_people)},
+        )
+    return Export(
+        spool,
+        f"giam-sat-su-dung-{stamp()}.xlsx",
+        len(summary.inactive_people),
+        summary.inactive_people_total > len(summary.inactive_people),
+    )

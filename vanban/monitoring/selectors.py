@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from vanban.audit.models import AuditEvent
-from vanban.audit.selectors import day_start, require_log_reader
+from vanban.audit.selectors import MIN_DATE, clamp_date, day_start, require_log_reader
 from vanban.core.errors import ValidationFailed
 from vanban.core.timeutil import today
 from vanban.organisation.models import Appointment, Unit
@@ -43,11 +43,15 @@ class UsageQuery:
 
     @classmethod
     def build(
-        cls, *, date_from: dt.date | None = None, date_to: dt.date | None = None, unit: Unit | None = None,
+        cls,
+        *,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        unit: Unit | None = None,
         inactive_days: int | None = None,
     ) -> UsageQuery:
-        end = date_to or today()
-        start = date_from or end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        end = clamp_date(date_to) or today()
+        start = clamp_date(date_from) or max(MIN_DATE, end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
         if start > end:
             raise ValidationFailed("invalid_period", "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", "date_to")
         if (end - start).days + 1 > MAX_PERIOD_DAYS:
@@ -56,7 +60,9 @@ class UsageQuery:
             )
         days = inactive_days or DEFAULT_INACTIVE_DAYS
         if not 1 <= days <= 3650:
-            raise ValidationFailed("invalid_inactive_days", "Số ngày không đăng nhập phải từ 1 đến 3650.", "inactive_days")
+            raise ValidationFailed(
+                "invalid_inactive_days", "Số ngày không đăng nhập phải từ 1 đến 3650.", "inactive_days"
+            )
         return cls(start, end, unit, days)
 
     @property
@@ -73,8 +79,10 @@ class UsageQuery:
 
     def as_data(self) -> dict[str, Any]:
         return {
-            "date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
-            "unit": self.unit.pk if self.unit else None, "inactive_days": self.inactive_days,
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "unit": self.unit.pk if self.unit else None,
+            "inactive_days": self.inactive_days,
         }
 
 
@@ -148,9 +156,12 @@ def _subtree_ids(unit: Unit) -> QuerySet[Unit]:
 def logins_per_day(q: UsageQuery) -> list[tuple[dt.date, int]]:
     vn = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     rows = (
-        _period_events(q).filter(action=LOGIN)
+        _period_events(q)
+        .filter(action=LOGIN)
         .annotate(day=TruncDate("occurred_at", tzinfo=vn))
-        .values("day").annotate(n=Count("id")).order_by("day")
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
     )
     counts = {r["day"]: r["n"] for r in rows}
     return [(day, counts.get(day, 0)) for day in q.days]
@@ -166,7 +177,8 @@ def activity_per_unit(q: UsageQuery) -> tuple[list[UnitFigure], list[UnitFigure]
     chosen, to its direct sub-units). One GROUP BY (unit, person) query: a person
     counts once per bucket even with events under several sub-units."""
     pairs = (
-        _period_events(q).filter(actor__isnull=False)
+        _period_events(q)
+        .filter(actor__isnull=False)
         .values("actor_unit_id", "actor_id")
         .annotate(actions=Count("id", filter=~Q(action__startswith=SESSION_PREFIX)))
         .order_by()
@@ -217,11 +229,11 @@ def _people(q: UsageQuery) -> QuerySet[Any]:
 
     primary = (
         Appointment.objects.filter(user=OuterRef("pk"), end_date__isnull=True)
-        .order_by("-is_primary", "position__rank", "pk").values("unit_id")[:1]
+        .order_by("-is_primary", "position__rank", "pk")
+        .values("unit_id")[:1]
     )
     last_login = (
-        AuditEvent.objects.filter(action=LOGIN, actor=OuterRef("pk"))
-        .order_by("-occurred_at").values("occurred_at")[:1]
+        AuditEvent.objects.filter(action=LOGIN, actor=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
     )
     people = User.objects.filter(is_active=True).annotate(unit_id=Subquery(primary), last_login_at=Subquery(last_login))
     if q.unit is not None:
@@ -249,8 +261,15 @@ def inactive_people(q: UsageQuery, limit: int | None = 200) -> tuple[list[Inacti
     rows = list(rows)
     names = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in rows if r["unit_id"]}).values_list("pk", "name"))
     return [
-        InactivePerson(r["pk"], r["username"], r["full_name"], r["unit_id"], names.get(r["unit_id"], ""),
-                       r["last_login_at"], r["date_joined"])
+        InactivePerson(
+            r["pk"],
+            r["username"],
+            r["full_name"],
+            r["unit_id"],
+            names.get(r["unit_id"], ""),
+            r["last_login_at"],
+            r["date_joined"],
+        )
         for r in rows
     ], total
 
@@ -260,13 +279,18 @@ def inactive_units(q: UsageQuery) -> list[InactiveUnit]:
     for N days, and the unit's latest login. Units where someone is idle only."""
     cutoff = inactive_cutoff(q)
     rows = (
-        _people(q).filter(unit_id__isnull=False).values("unit_id")
+        _people(q)
+        .filter(unit_id__isnull=False)
+        .values("unit_id")
         .annotate(members=Count("pk"), inactive=Count("pk", filter=_inactive_q(cutoff)), last=Max("last_login_at"))
-        .filter(inactive__gt=0).order_by()
+        .filter(inactive__gt=0)
+        .order_by()
     )
     rows = list(rows)
     names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "name"))
-    result = [InactiveUnit(r["unit_id"], names.get(r["unit_id"], ""), r["members"], r["inactive"], r["last"]) for r in rows]
+    result = [
+        InactiveUnit(r["unit_id"], names.get(r["unit_id"], ""), r["members"], r["inactive"], r["last"]) for r in rows
+    ]
     result.sort(key=lambda u: (not u.nobody_logged_in, -u.inactive, u.name))
     return result
 
@@ -278,19 +302,20 @@ def failed_logins(q: UsageQuery) -> tuple[int, int, list[tuple[str, int]]]:
 
     events = AuditEvent.objects.filter(
         action__in=[LOGIN_FAILED, LOCKED_OUT],
-        occurred_at__gte=day_start(q.date_from), occurred_at__lt=day_start(q.date_to + dt.timedelta(days=1)),
+        occurred_at__gte=day_start(q.date_from),
+        occurred_at__lt=day_start(q.date_to + dt.timedelta(days=1)),
     )
     if q.unit is not None:
-        members = User.objects.filter(
-            appointments__unit__in=_subtree_ids(q.unit), appointments__end_date__isnull=True
-        )
+        members = User.objects.filter(appointments__unit__in=_subtree_ids(q.unit), appointments__end_date__isnull=True)
         names = set(members.values_list("username", flat=True)) | set(
             members.exclude(email="").values_list("email", flat=True)
         )
         events = events.filter(actor_username__in=sorted(names))
     totals = dict(events.values_list("action").annotate(n=Count("id")).order_by())
     top = list(
-        events.filter(action=LOGIN_FAILED).values_list("actor_username").annotate(n=Count("id"))
+        events.filter(action=LOGIN_FAILED)
+        .values_list("actor_username")
+        .annotate(n=Count("id"))
         .order_by("-n", "actor_username")[:10]
     )
     return totals.get(LOGIN_FAILED, 0), totals.get(LOCKED_OUT, 0), [(u, n) for u, n in top]
@@ -301,8 +326,9 @@ def usage_summary(*, viewer: Any, query: UsageQuery, inactive_limit: int | None 
     require_log_reader(viewer)
     summary = UsageSummary(query)
     summary.logins_per_day = logins_per_day(query)
-    (summary.active_users_per_unit, summary.actions_per_unit, summary.active_users,
-     summary.actions) = activity_per_unit(query)
+    (summary.active_users_per_unit, summary.actions_per_unit, summary.active_users, summary.actions) = (
+        activity_per_unit(query)
+    )
     summary.inactive_people, summary.inactive_people_total = inactive_people(query, inactive_limit)
     summary.inactive_units = inactive_units(query)
     summary.failed_logins, summary.lockouts, summary.failed_by_username = failed_logins(query)

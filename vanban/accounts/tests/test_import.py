@@ -409,3 +409,9 @@ def test_error_report_lists_each_bad_row_and_keeps_formulas_as_text(world):
         (5, "Thư điện tử", "invalid_email"),
     ]
     assert (ws["B2"].data_type, ws["B2"].value) == ("s", '=HYPERLINK("http://x")')
+
+
+def test_a_very_long_file_name_is_shortened_but_keeps_its_extension(world):
+    job = start(world.sysadmin, name="danh-sach-" + "rat-dai-" * 40 + ".csv", data=csv_bytes(GOOD_AND_BAD))
+    assert len(job.input_name) <= 200 and job.input_name.endswith("….csv")
+    assert len(imports.read_rows(csv_bytes(GOOD_AND_BAD), job.input_name).rows) == 8

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -75,9 +74,6 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
     target_class = StrictSerializer
     match_subclasses = True
 
-    def get_name(self, auto_schema: Any, direction: Any) -> str | None:
-        return None
-
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         schema = auto_schema._map_basic_serializer(self.target, direction)
         if direction == "request":
@@ -87,16 +83,3 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
 
 class EmptySerializer(StrictSerializer):
     """An action that takes no input: the body is empty or {}."""
-
-
-__all__ = [
-    "MAX_ID",
-    "EmptySerializer",
-    "ErrorSerializer",
-    "OpenApiTypes",
-    "QuerySerializer",
-    "StrictSerializer",
-    "bounded_id",
-    "errors",
-    "id_parameter",
-]

@@ -49,9 +49,13 @@ class JobResultField(serializers.JSONField):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    state = serializers.ChoiceField(choices=Job.State.choices, help_text="queued, running, succeeded, failed")
-    state_label = serializers.CharField(source="get_state_display", help_text="Trạng thái bằng tiếng Việt")
-    percent = serializers.IntegerField(help_text="Tiến độ, 0–100")
+    state = serializers.ChoiceField(
+        choices=Job.State.choices, read_only=True, help_text="queued, running, succeeded, failed"
+    )
+    state_label = serializers.CharField(
+        source="get_state_display", read_only=True, help_text="Trạng thái bằng tiếng Việt"
+    )
+    percent = serializers.IntegerField(read_only=True, min_value=0, max_value=100, help_text="Tiến độ, 0–100")
 
     class Meta:
         model = Job
@@ -74,7 +78,9 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobDetailSerializer(JobSerializer):
-    result = JobResultField(help_text="Kết quả của tác vụ khi đã hoàn thành; với nhập tài khoản: xem ImportResult")
+    result = JobResultField(
+        read_only=True, help_text="Kết quả của tác vụ khi đã hoàn thành; với nhập tài khoản: xem ImportResult"
+    )
 
     class Meta(JobSerializer.Meta):
         fields = [*JobSerializer.Meta.fields, "result"]

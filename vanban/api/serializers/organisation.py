@@ -103,8 +103,7 @@ class DelegationSerializer(serializers.ModelSerializer):
         ]
 
     def get_is_in_effect(self, obj: Delegation) -> bool:
-        day = self.context.get("today") or today()
-        return obj.revoked_at is None and obj.start_date <= day <= obj.end_date
+        return obj.revoked_at is None and obj.start_date <= today() <= obj.end_date
 
 
 # --- Input -----------------------------------------------------------------------

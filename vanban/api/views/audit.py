@@ -49,6 +49,10 @@ class SystemAdminView(APIView):
     required_scope = "admin"
     permission_classes = [IsAuthenticated, TokenScopes, IsSystemAdministrator]
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # An unknown Accept header or ?format= gets the documented body, not a 404/406.
+        return super().perform_content_negotiation(request, force=True)
+
 
 class XlsxRenderer(BaseRenderer):
     """Lets a client ask for the workbook with `Accept: <xlsx media type>`."""
@@ -85,17 +89,25 @@ def xlsx_responses(*statuses: int) -> dict[Any, Any]:
 
 class AuditFilterQuerySerializer(QuerySerializer):
     actor = bounded_id(required=False, help_text="Mã người thực hiện")
-    q = serializers.CharField(required=False, allow_blank=True, max_length=150,
-                              help_text="Tìm người thực hiện theo họ tên, tên đăng nhập hoặc thư điện tử (không phân biệt dấu)")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Tìm người thực hiện theo họ tên, tên đăng nhập hoặc thư điện tử (không phân biệt dấu)",
+    )
     unit = bounded_id(required=False, help_text="Mã đơn vị của người thực hiện (gồm các đơn vị trực thuộc)")
     action = serializers.RegexField(
-        r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$", required=False, allow_blank=True, max_length=80,
+        r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$",
+        required=False,
+        allow_blank=True,
+        max_length=80,
         help_text="Mã thao tác (ví dụ auth.login) hoặc cả nhóm (auth.*)",
     )
     date_from = serializers.DateField(required=False, input_formats=DATE_FORMATS, help_text="Từ ngày (giờ Việt Nam)")
     date_to = serializers.DateField(required=False, input_formats=DATE_FORMATS, help_text="Đến ngày (giờ Việt Nam)")
-    target_type = serializers.CharField(required=False, allow_blank=True, max_length=80,
-                                        help_text="Loại đối tượng, ví dụ accounts.user")
+    target_type = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="Loại đối tượng, ví dụ accounts.user"
+    )
     target_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
     def to_filter(self) -> AuditFilter:
@@ -106,15 +118,24 @@ class AuditFilterQuerySerializer(QuerySerializer):
             if unit is None:
                 raise ValidationFailed("unknown_unit", "Không tìm thấy đơn vị.", "unit")
         return AuditFilter.build(
-            actor_id=data.get("actor"), person=data.get("q", ""), unit=unit, action=data.get("action", ""),
-            date_from=data.get("date_from"), date_to=data.get("date_to"),
-            target_type=data.get("target_type", ""), target_id=data.get("target_id", ""),
+            actor_id=data.get("actor"),
+            person=data.get("q", ""),
+            unit=unit,
+            action=data.get("action", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            target_type=data.get("target_type", ""),
+            target_id=data.get("target_id", ""),
         )
 
 
 class AuditEventQuerySerializer(AuditFilterQuerySerializer):
-    cursor = serializers.RegexField(r"^[on]-?\d{1,20}_\d{1,19}$", required=False, allow_blank=True,
-                                    help_text="Con trỏ trang, lấy từ `next` hoặc `previous` của trang trước")
+    cursor = serializers.RegexField(
+        r"^[on]-?\d{1,20}_\d{1,20}$",
+        required=False,
+        allow_blank=True,
+        help_text="Con trỏ trang, lấy từ `next` hoặc `previous` của trang trước",
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
 
 
@@ -175,9 +196,13 @@ def _page_url(request: Request, cursor: str | None) -> str | None:
 
 
 class AuditEventListView(SystemAdminView):
-    @extend_schema(parameters=[AuditEventQuerySerializer], responses={200: AuditEventPageSerializer, **errors(400)},
-                   tags=["audit"], operation_id="audit_events_list",
-                   summary="Nhật ký hệ thống: sự kiện theo điều kiện lọc, mới nhất trước")
+    @extend_schema(
+        parameters=[AuditEventQuerySerializer],
+        responses={200: AuditEventPageSerializer, **errors(400)},
+        tags=["audit"],
+        operation_id="audit_events_list",
+        summary="Nhật ký hệ thống: sự kiện theo điều kiện lọc, mới nhất trước",
+    )
     def get(self, request: Request) -> Response:
         params = AuditEventQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -185,8 +210,10 @@ class AuditEventListView(SystemAdminView):
         cursor = params.validated_data.get("cursor") or ""
         direction, position = (cursor[0], cursor[1:]) if cursor else (_OLDER, "")
         page = page_events(
-            events, before=position if direction == _OLDER and position else None,
-            after=position if direction == _NEWER else None, size=params.validated_data["page_size"],
+            events,
+            before=position if direction == _OLDER and position else None,
+            after=position if direction == _NEWER else None,
+            size=params.validated_data["page_size"],
         )
         count = capped_count(events)
         payload = {
@@ -205,10 +232,22 @@ def _person(user: Any) -> dict[str, Any] | None:
 
 def _event_payload(event: Any) -> dict[str, Any]:
     return {
-        **{f: getattr(event, f) for f in (
-            "id", "occurred_at", "actor_username", "action", "target_type", "target_id", "target_repr", "data",
-            "ip_address", "user_agent", "channel",
-        )},
+        **{
+            f: getattr(event, f)
+            for f in (
+                "id",
+                "occurred_at",
+                "actor_username",
+                "action",
+                "target_type",
+                "target_id",
+                "target_repr",
+                "data",
+                "ip_address",
+                "user_agent",
+                "channel",
+            )
+        },
         "actor": _person(event.actor) if event.actor_id else None,
         "actor_unit": {"id": event.actor_unit.pk, "name": event.actor_unit.name} if event.actor_unit_id else None,
         "on_behalf_of": _person(event.on_behalf_of) if event.on_behalf_of_id else None,
@@ -218,25 +257,41 @@ def _event_payload(event: Any) -> dict[str, Any]:
 
 
 class AuditEventExportView(XlsxExportView):
-    @extend_schema(parameters=[AuditFilterQuerySerializer], responses=xlsx_responses(400),
-                   tags=["audit"], operation_id="audit_events_export",
-                   summary=f"Xuất nhật ký ra Excel (tối đa {exports.EXPORT_ROW_CAP} dòng, mới nhất trước)")
+    @extend_schema(
+        parameters=[AuditFilterQuerySerializer],
+        responses=xlsx_responses(400),
+        tags=["audit"],
+        operation_id="audit_events_export",
+        summary=f"Xuất nhật ký ra Excel (tối đa {exports.EXPORT_ROW_CAP} dòng, mới nhất trước)",
+    )
     def get(self, request: Request) -> FileResponse:
         params = AuditFilterQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         result = exports.export_events(actor=request.user, filters=params.to_filter())
-        response = FileResponse(result.file, as_attachment=True, filename=result.filename,
-                                content_type=exports.XLSX_CONTENT_TYPE)
+        response = FileResponse(
+            result.file, as_attachment=True, filename=result.filename, content_type=exports.XLSX_CONTENT_TYPE
+        )
         response["X-Export-Rows"] = str(result.rows)
         response["X-Export-Truncated"] = "true" if result.truncated else "false"
         return response
 
 
 class AuditVerifyView(SystemAdminView):
-    @extend_schema(responses={200: ChainReportSerializer, **errors()}, tags=["audit"], operation_id="audit_verify",
-                   summary="Kiểm tra tính toàn vẹn của chuỗi băm nhật ký")
+    @extend_schema(
+        responses={200: ChainReportSerializer, **errors()},
+        tags=["audit"],
+        operation_id="audit_verify",
+        summary="Kiểm tra tính toàn vẹn của chuỗi băm nhật ký",
+    )
     def get(self, request: Request) -> Response:
         report = audit.verify_log(actor=request.user)
-        return Response(ChainReportSerializer({
-            "ok": report.ok, "checked": report.checked, "broken_at": report.broken_at, "reason": report.reason,
-        }).data)
+        return Response(
+            ChainReportSerializer(
+                {
+                    "ok": report.ok,
+                    "checked": report.checked,
+                    "broken_at": report.broken_at,
+                    "reason": report.reason,
+                }
+            ).data
+        )

@@ -30,6 +30,7 @@ def login(user: Any, when: str | None = None) -> Client:
 
 def fail_login(username: str, when: str | None = None) -> None:
     """A wrong password through the login page, as a person would type it."""
+
     def post() -> None:
         Client().post("/dang-nhap/", {"username": username, "password": "sai-mat-khau"})
 

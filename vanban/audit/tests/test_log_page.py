@@ -59,8 +59,13 @@ def test_rows_show_vietnam_time_person_unit_label_ip_and_channel(staff):
 
 def test_row_shows_on_behalf_of_and_the_before_after_data(staff):
     with transaction.atomic():
-        audit.record(actor=staff.clerk, on_behalf_of=staff.unit_admin, action="unit.renamed", target=staff.unit,
-                     data={"before": {"name": "Cục cũ"}, "after": {"name": "Cục mới"}})
+        audit.record(
+            actor=staff.clerk,
+            on_behalf_of=staff.unit_admin,
+            action="unit.renamed",
+            target=staff.unit,
+            data={"before": {"name": "Cục cũ"}, "after": {"name": "Cục mới"}},
+        )
     response = login(staff.sysadmin).get(AUDIT, {"action": "unit.renamed"})
     body = response.content.decode()
     assert "thay mặt Cao Minh Đức (quantri.dv)" in body
@@ -77,7 +82,9 @@ def test_filter_by_person_search_ignores_case_and_diacritics(staff):
     body = client.get(AUDIT, {"q": "tang thi lua"}).content.decode()
     shown = {int(pk) for pk in _event_ids(body)}
     clerk_events = set(AuditEvent.objects.filter(actor=staff.clerk).values_list("pk", flat=True))
-    failed = set(AuditEvent.objects.filter(action="auth.login_failed", actor_username="vanthu.dv").values_list("pk", flat=True))
+    failed = set(
+        AuditEvent.objects.filter(action="auth.login_failed", actor_username="vanthu.dv").values_list("pk", flat=True)
+    )
     assert failed and clerk_events
     assert shown == clerk_events | failed
 
@@ -101,8 +108,9 @@ def test_filter_by_period_uses_vietnam_days(staff):
     login(staff.clerk, "2026-03-02T00:30:00+07:00")  # 1 March 17:30 UTC, yet 2 March in Hà Nội
     login(staff.clerk, "2026-03-03T10:00:00+07:00")
     client = login(staff.sysadmin)
-    body = client.get(AUDIT, {"actor": staff.clerk.pk, "action": "auth.login", "date_from": "02/03/2026",
-                              "date_to": "2026-03-02"}).content.decode()
+    body = client.get(
+        AUDIT, {"actor": staff.clerk.pk, "action": "auth.login", "date_from": "02/03/2026", "date_to": "2026-03-02"}
+    ).content.decode()
     assert len(_event_ids(body)) == 1
     assert "02/03/2026 00:30:00" in body
 
@@ -115,7 +123,9 @@ def test_filter_by_action_group_and_target(staff):
     body = client.get(AUDIT, {"action": "auth.*"}).content.decode()
     actions = set(AuditEvent.objects.filter(pk__in=_event_ids(body)).values_list("action", flat=True))
     assert actions == {"auth.login", "auth.login_failed"}
-    body = client.get(AUDIT, {"target_type": "organisation.unit", "target_id": str(staff.other_unit.pk)}).content.decode()
+    body = client.get(
+        AUDIT, {"target_type": "organisation.unit", "target_id": str(staff.other_unit.pk)}
+    ).content.decode()
     events = AuditEvent.objects.filter(pk__in=_event_ids(body))
     assert set(events.values_list("action", flat=True)) == {"unit.created", "unit.renamed"}
 
@@ -134,12 +144,16 @@ def test_keyset_pages_walk_older_and_back_newer_without_gaps(staff, monkeypatch)
     for i in range(7):
         login(staff.clerk, f"2026-03-0{i + 1}T09:00:00+07:00")
     monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
-    monkeypatch.setattr("vanban.web.views.audit.page_events",
-                        lambda events, **kw: selectors.page_events(events, size=3, **kw))
+    monkeypatch.setattr(
+        "vanban.web.views.audit.page_events", lambda events, **kw: selectors.page_events(events, size=3, **kw)
+    )
     client = login(staff.sysadmin)
     params = {"actor": staff.clerk.pk, "action": "auth.login"}
-    expected = list(AuditEvent.objects.filter(actor=staff.clerk, action="auth.login").order_by("-occurred_at")
-                    .values_list("pk", flat=True))
+    expected = list(
+        AuditEvent.objects.filter(actor=staff.clerk, action="auth.login")
+        .order_by("-occurred_at")
+        .values_list("pk", flat=True)
+    )
     seen: list[int] = []
     page = client.get(AUDIT, params)
     pages = []
@@ -177,14 +191,24 @@ def test_export_contains_the_filtered_rows_with_vietnamese_headers_and_is_audite
     login(staff.clerk, "2026-03-02T08:00:00+07:00")
     login(staff.specialist, "2026-03-02T09:00:00+07:00")
     client = login(staff.sysadmin)
-    response = client.post(reverse("web:audit_export") + f"?action=auth.login&unit={staff.unit.pk}&date_from=02/03/2026&date_to=02/03/2026")
+    response = client.post(
+        reverse("web:audit_export") + f"?action=auth.login&unit={staff.unit.pk}&date_from=02/03/2026&date_to=02/03/2026"
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
     wb = workbook(response)
     assert wb.sheetnames == ["Nhật ký", "Thông tin"]
     rows = sheet_rows(wb["Nhật ký"])
-    assert rows[0][:7] == ("Mã sự kiện", "Thời gian", "Người thực hiện", "Tên đăng nhập", "Thay mặt", "Đơn vị", "Thao tác")
+    assert rows[0][:7] == (
+        "Mã sự kiện",
+        "Thời gian",
+        "Người thực hiện",
+        "Tên đăng nhập",
+        "Thay mặt",
+        "Đơn vị",
+        "Thao tác",
+    )
     assert len(rows) == 2
     assert rows[1][2] == "Tăng Thị Lụa (vanthu.dv)"
     assert rows[1][1].strftime("%d/%m/%Y %H:%M") == "02/03/2026 08:00"
@@ -213,8 +237,13 @@ def test_export_stops_at_the_cap_and_says_so(staff, monkeypatch):
 
 def test_export_keeps_formula_like_text_as_text(staff):
     with transaction.atomic():
-        audit.record(actor=staff.clerk, action="unit.renamed", target_type="organisation.unit", target_id="1",
-                     target_repr='=HYPERLINK("http://x.example","bấm")')
+        audit.record(
+            actor=staff.clerk,
+            action="unit.renamed",
+            target_type="organisation.unit",
+            target_id="1",
+            target_repr='=HYPERLINK("http://x.example","bấm")',
+        )
     response = login(staff.sysadmin).post(reverse("web:audit_export") + "?action=unit.renamed")
     ws = workbook(response)["Nhật ký"]
     cell = ws.cell(row=2, column=9)
@@ -267,3 +296,9 @@ def _event_ids(body: str) -> list[int]:
     import re
 
     return [int(x) for x in re.findall(r'<tr data-event="(\d+)"', body)]
+
+
+def test_a_malformed_person_id_is_reported_not_ignored(staff):
+    body = login(staff.sysadmin).get(AUDIT, {"actor": "abc"}).content.decode()
+    assert 'data-error-for="actor"' in body
+    assert not _event_ids(body)

@@ -22,14 +22,25 @@ def _texts(root: ET.Element) -> list[str]:
 
 def test_bar_chart_is_valid_accessible_svg_with_vietnamese_labels():
     items = [("Cục Thương mại điện tử và Kinh tế số", 12), ("Vụ Pháp chế", 3), ("Thanh tra Bộ", 0)]
-    root = _parse(bar_chart(items, title="Người dùng theo đơn vị", description="Số người có hoạt động",
-                            chart_id="active", value_label="người"))
+    root = _parse(
+        bar_chart(
+            items,
+            title="Người dùng theo đơn vị",
+            description="Số người có hoạt động",
+            chart_id="active",
+            value_label="người",
+        )
+    )
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "active-title active-desc"
     assert root.find(f"{SVG}title").text == "Người dùng theo đơn vị"
     assert root.find(f"{SVG}desc").text == "Số người có hoạt động"
     tooltips = [t.text for g in root.iter(f"{SVG}g") for t in g.findall(f"{SVG}title")]
-    assert tooltips == ["Cục Thương mại điện tử và Kinh tế số: 12 người", "Vụ Pháp chế: 3 người", "Thanh tra Bộ: 0 người"]
+    assert tooltips == [
+        "Cục Thương mại điện tử và Kinh tế số: 12 người",
+        "Vụ Pháp chế: 3 người",
+        "Thanh tra Bộ: 0 người",
+    ]
     texts = _texts(root)
     assert "Vụ Pháp chế" in texts and "12" in texts
     widths = [float(r.get("width")) for r in root.iter(f"{SVG}rect")]
@@ -51,8 +62,11 @@ def test_bar_chart_escapes_markup_and_shortens_long_names():
 def test_line_chart_has_a_point_per_day_with_dated_tooltips():
     start = dt.date(2026, 3, 1)
     points = [(start + dt.timedelta(days=i), n) for i, n in enumerate([0, 3, 1, 1, 0])]
-    root = _parse(line_chart(points, title="Đăng nhập theo ngày", description="Tổng 5 lượt",
-                             chart_id="logins", value_label="lượt"))
+    root = _parse(
+        line_chart(
+            points, title="Đăng nhập theo ngày", description="Tổng 5 lượt", chart_id="logins", value_label="lượt"
+        )
+    )
     circles = list(root.iter(f"{SVG}circle"))
     assert len(circles) == 5
     assert [c.find(f"{SVG}title").text for c in circles][1] == "02/03/2026: 3 lượt"
@@ -71,10 +85,13 @@ def test_line_chart_thins_axis_labels_on_long_periods():
     assert len(list(root.iter(f"{SVG}circle"))) == 365
 
 
-@pytest.mark.parametrize("render", [
-    lambda: bar_chart([], title="Trống", description="Không có gì"),
-    lambda: line_chart([], title="Trống", description="Không có gì"),
-])
+@pytest.mark.parametrize(
+    "render",
+    [
+        lambda: bar_chart([], title="Trống", description="Không có gì"),
+        lambda: line_chart([], title="Trống", description="Không có gì"),
+    ],
+)
 def test_empty_charts_say_there_is_no_data(render):
     root = _parse(render())
     assert "Không có dữ liệu trong khoảng thời gian này." in _texts(root)

@@ -47,7 +47,9 @@ def ministry(make_unit, make_user) -> Ministry:
     phong = make_unit("Phòng Công nghệ thông tin", parent=cuc)
     vu = make_unit("Vụ Pháp chế")
     m = Ministry(
-        cuc=cuc, phong=phong, vu=vu,
+        cuc=cuc,
+        phong=phong,
+        vu=vu,
         an=make_user("an.nv", unit=cuc, full_name="Nguyễn Văn An"),
         binh=make_user("binh.tt", unit=phong, full_name="Trần Thị Bình"),
         chi=make_user("chi.lh", unit=vu, full_name="Lê Hồng Chi"),
@@ -85,7 +87,11 @@ def _figures(items: list[Any]) -> dict[str, int]:
 def test_logins_per_day_are_counted_on_vietnam_days(ministry):
     s = _summary(ministry)
     assert s.logins_per_day == [
-        (D(2026, 3, 1), 0), (D(2026, 3, 2), 3), (D(2026, 3, 3), 1), (D(2026, 3, 4), 1), (D(2026, 3, 5), 0),
+        (D(2026, 3, 1), 0),
+        (D(2026, 3, 2), 3),
+        (D(2026, 3, 3), 1),
+        (D(2026, 3, 4), 1),
+        (D(2026, 3, 5), 0),
     ]
     assert s.total_logins == 5
 
@@ -93,10 +99,12 @@ def test_logins_per_day_are_counted_on_vietnam_days(ministry):
 def test_active_people_and_actions_roll_up_to_top_level_units(ministry):
     s = _summary(ministry)
     assert _figures(s.active_users_per_unit) == {
-        "Cục Thương mại điện tử và Kinh tế số": 2, "Vụ Pháp chế": 1,
+        "Cục Thương mại điện tử và Kinh tế số": 2,
+        "Vụ Pháp chế": 1,
     }
     assert _figures(s.actions_per_unit) == {
-        "Cục Thương mại điện tử và Kinh tế số": 3, "Vụ Pháp chế": 1,
+        "Cục Thương mại điện tử và Kinh tế số": 3,
+        "Vụ Pháp chế": 1,
     }
     assert s.active_users == 3 and s.actions == 4
     assert s.active_users_per_unit[0].name == "Cục Thương mại điện tử và Kinh tế số"  # biggest first
@@ -105,10 +113,12 @@ def test_active_people_and_actions_roll_up_to_top_level_units(ministry):
 def test_choosing_a_unit_splits_it_into_its_direct_sub_units(ministry):
     s = _summary(ministry, unit=ministry.cuc)
     assert _figures(s.active_users_per_unit) == {
-        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1, "Phòng Công nghệ thông tin": 1,
+        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1,
+        "Phòng Công nghệ thông tin": 1,
     }
     assert _figures(s.actions_per_unit) == {
-        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1, "Phòng Công nghệ thông tin": 2,
+        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1,
+        "Phòng Công nghệ thông tin": 2,
     }
     assert [n for _, n in s.logins_per_day] == [0, 3, 1, 1, 0]
     assert (s.failed_logins, s.lockouts) == (2, 0)
@@ -151,8 +161,9 @@ def test_a_login_through_the_token_endpoint_counts(ministry):
     from rest_framework.test import APIClient
 
     with freeze_time("2026-03-05T09:00:00+07:00"):
-        response = APIClient().post("/api/v1/auth/token", {"username": "binh.tt", "password": "Matkhau@2026"},
-                                    format="json")
+        response = APIClient().post(
+            "/api/v1/auth/token", {"username": "binh.tt", "password": "Matkhau@2026"}, format="json"
+        )
     assert response.status_code == 201
     assert AuditEvent.objects.filter(action="auth.login", actor=ministry.binh, data__via="api_token").exists()
     assert _summary(ministry).logins_per_day[-1] == (D(2026, 3, 5), 1)

@@ -53,7 +53,11 @@ def test_system_admin_sees_figures_and_charts(usage):
     svgs = _svgs(body)
     assert len(svgs) == 3
     titles = [s.find("{http://www.w3.org/2000/svg}title").text for s in svgs]
-    assert titles == ["Số lượt đăng nhập theo ngày", "Số người dùng có hoạt động theo đơn vị", "Số thao tác theo đơn vị"]
+    assert titles == [
+        "Số lượt đăng nhập theo ngày",
+        "Số người dùng có hoạt động theo đơn vị",
+        "Số thao tác theo đơn vị",
+    ]
     assert "Cục Thương mại điện tử và Kinh tế số" in body and "Vụ Pháp chế" in body
     assert "03/03/2026: 2 lượt đăng nhập" in body
     assert 'data-person="quantri.dv"' in body  # the unit admin never logged in
@@ -90,12 +94,24 @@ def test_export_has_one_sheet_per_table_and_is_audited(usage):
         response = client.post(reverse("web:usage_export") + "?date_from=01/03/2026&date_to=05/03/2026&inactive_days=7")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     wb = workbook(response)
-    assert wb.sheetnames == ["Đăng nhập theo ngày", "Người dùng hoạt động", "Thao tác theo đơn vị",
-                             "Đơn vị không đăng nhập", "Người không đăng nhập", "Đăng nhập thất bại", "Thông tin"]
+    assert wb.sheetnames == [
+        "Đăng nhập theo ngày",
+        "Người dùng hoạt động",
+        "Thao tác theo đơn vị",
+        "Đơn vị không đăng nhập",
+        "Người không đăng nhập",
+        "Đăng nhập thất bại",
+        "Thông tin",
+    ]
     days = sheet_rows(wb["Đăng nhập theo ngày"])
     assert days[0] == ("Ngày", "Số lượt đăng nhập")
     assert [(d.strftime("%d/%m/%Y"), n) for d, n in days[1:6]] == [
-        ("01/03/2026", 0), ("02/03/2026", 1), ("03/03/2026", 2), ("04/03/2026", 0), ("05/03/2026", 0)]
+        ("01/03/2026", 0),
+        ("02/03/2026", 1),
+        ("03/03/2026", 2),
+        ("04/03/2026", 0),
+        ("05/03/2026", 0),
+    ]
     assert days[6] == ("Tổng cộng", 3)
     active = dict(sheet_rows(wb["Người dùng hoạt động"])[1:])
     assert active["Cục Thương mại điện tử và Kinh tế số"] == 1 and active["Vụ Pháp chế"] == 1
@@ -111,7 +127,7 @@ def test_export_has_one_sheet_per_table_and_is_audited(usage):
 
 def test_usage_page_query_count_does_not_grow_with_people(staff, make_user, django_assert_max_num_queries):
     client = login(staff.sysadmin)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(22) as few:
         client.get(USAGE)
     for _ in range(15):
         person = make_user(unit=staff.sub_unit)
@@ -137,14 +153,18 @@ def test_others_are_refused_the_usage_api(staff, api_client, url, who):
 
 def test_summary_endpoint_returns_the_figures(usage, api_client):
     with freeze_time("2026-03-10T12:00:00+07:00"):
-        body = api_client(usage.sysadmin).get(SUMMARY, {"date_from": "2026-03-01", "date_to": "2026-03-05",
-                                                        "unit": usage.unit.pk}).json()
+        body = (
+            api_client(usage.sysadmin)
+            .get(SUMMARY, {"date_from": "2026-03-01", "date_to": "2026-03-05", "unit": usage.unit.pk})
+            .json()
+        )
     assert body["unit"] == {"id": usage.unit.pk, "name": usage.unit.name}
     assert [d["count"] for d in body["logins_per_day"]] == [0, 1, 1, 0, 0]
     assert body["logins_per_day"][0]["date"] == "2026-03-01"
     assert body["total_logins"] == 2 and body["active_users"] == 1
     assert {u["name"]: u["count"] for u in body["active_users_per_unit"]} == {
-        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1, "Phòng Công nghệ thông tin": 0,
+        "Cục Thương mại điện tử và Kinh tế số (trực tiếp)": 1,
+        "Phòng Công nghệ thông tin": 0,
     }
     assert body["failed_logins"] == 1 and body["lockouts"] == 0
     people = {p["username"]: p for p in body["inactive_people"]}
@@ -159,28 +179,45 @@ def test_summary_times_are_vietnam_iso(usage, api_client):
     assert clerk["last_login_at"].startswith("2026-03-03T09:00:00") and clerk["last_login_at"].endswith("+07:00")
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"date_from": "2026-03-05", "date_to": "2026-03-01"}, "date_to"),
-    ({"unit": 987654}, "unit"),
-    ({"inactive_days": 0}, "inactive_days"),
-    ({"date_from": "2020-01-01", "date_to": "2026-01-01"}, "date_from"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"date_from": "2026-03-05", "date_to": "2026-03-01"}, "date_to"),
+        ({"unit": 987654}, "unit"),
+        ({"inactive_days": 0}, "inactive_days"),
+        ({"date_from": "2020-01-01", "date_to": "2026-01-01"}, "date_from"),
+    ],
+)
 def test_summary_rejects_bad_parameters(staff, api_client, params, field):
     response = api_client(staff.sysadmin).get(SUMMARY, params)
     assert response.status_code == 400 and response.json()["field"] == field
 
 
+@pytest.mark.parametrize(
+    "params, period",
+    [
+        ({"date_from": "0001-01-01", "date_to": "0001-01-02"}, ("2000-01-01", "2000-01-01")),
+        ({"date_to": "9999-12-31"}, ("2099-12-02", "2099-12-31")),
+    ],
+)
+def test_summary_clamps_dates_outside_the_systems_life(staff, api_client, params, period):
+    body = api_client(staff.sysadmin).get(SUMMARY, params).json()
+    assert (body["date_from"], body["date_to"]) == period and body["total_logins"] == 0
+
+
 def test_export_endpoint_returns_the_workbook(usage, api_client):
-    response = api_client(usage.sysadmin).get(EXPORT, {"date_from": "2026-03-01", "date_to": "2026-03-05"},
-                                              HTTP_ACCEPT=XLSX)
+    response = api_client(usage.sysadmin).get(
+        EXPORT, {"date_from": "2026-03-01", "date_to": "2026-03-05"}, HTTP_ACCEPT=XLSX
+    )
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert "Đăng nhập theo ngày" in wb.sheetnames
     assert AuditEvent.objects.filter(action="monitoring.exported", actor=usage.sysadmin).count() == 1
 
 
-def test_summary_endpoint_query_count_does_not_grow_with_people(staff, api_client, make_user,
-                                                                django_assert_max_num_queries):
+def test_summary_endpoint_query_count_does_not_grow_with_people(
+    staff, api_client, make_user, django_assert_max_num_queries
+):
     client = api_client(staff.sysadmin)
     with django_assert_max_num_queries(12) as few:
         client.get(SUMMARY)

@@ -58,15 +58,23 @@ class UnitFilterMixin:
 
 
 class AuditFilterForm(UnitFilterMixin, VanbanForm):
-    q = forms.CharField(label="Người thực hiện", required=False, max_length=150,
-                        widget=forms.TextInput(attrs={"placeholder": "Họ tên, tên đăng nhập hoặc thư điện tử"}))
+    q = forms.CharField(
+        label="Người thực hiện",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": "Họ tên, tên đăng nhập hoặc thư điện tử"}),
+    )
     actor = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     unit = forms.ChoiceField(label="Đơn vị (gồm đơn vị trực thuộc)", required=False)
     action = forms.ChoiceField(label="Thao tác", required=False)
     date_from = date_field("Từ ngày", required=False)
     date_to = date_field("Đến ngày", required=False)
-    target_type = forms.CharField(label="Loại đối tượng", required=False, max_length=80,
-                                  widget=forms.TextInput(attrs={"placeholder": "ví dụ accounts.user"}))
+    target_type = forms.CharField(
+        label="Loại đối tượng",
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "ví dụ accounts.user"}),
+    )
     target_id = forms.CharField(label="Mã đối tượng", required=False, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,10 +90,14 @@ class AuditFilterForm(UnitFilterMixin, VanbanForm):
 
     def to_filter(self) -> AuditFilter:
         return AuditFilter.build(
-            actor_id=self.cleaned_data.get("actor"), person=self.cleaned_data.get("q", ""),
-            unit=self.cleaned_data.get("unit"), action=self.cleaned_data.get("action", ""),
-            date_from=self.cleaned_data.get("date_from"), date_to=self.cleaned_data.get("date_to"),
-            target_type=self.cleaned_data.get("target_type", ""), target_id=self.cleaned_data.get("target_id", ""),
+            actor_id=self.cleaned_data.get("actor"),
+            person=self.cleaned_data.get("q", ""),
+            unit=self.cleaned_data.get("unit"),
+            action=self.cleaned_data.get("action", ""),
+            date_from=self.cleaned_data.get("date_from"),
+            date_to=self.cleaned_data.get("date_to"),
+            target_type=self.cleaned_data.get("target_type", ""),
+            target_id=self.cleaned_data.get("target_id", ""),
         )
 
 
@@ -128,17 +140,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if filters is not None and filters.actor_id:
         chosen_actor = User.objects.filter(pk=filters.actor_id).only("pk", "username", "full_name").first()
     base_query = _query_without_cursor(request.GET)
-    return render(request, "web/audit/list.html", {
-        "page_title": "Nhật ký hệ thống",
-        "form": form,
-        "filters": filters,
-        "rows": [display.row(e) for e in page.events],
-        "page": page,
-        "count": count,
-        "base_query": base_query,
-        "chosen_actor": chosen_actor,
-        "export_cap": f"{exports.EXPORT_ROW_CAP:,}".replace(",", "."),
-    })
+    return render(
+        request,
+        "web/audit/list.html",
+        {
+            "page_title": "Nhật ký hệ thống",
+            "form": form,
+            "filters": filters,
+            "rows": [display.row(e) for e in page.events],
+            "page": page,
+            "count": count,
+            "base_query": base_query,
+            "chosen_actor": chosen_actor,
+            "export_cap": f"{exports.EXPORT_ROW_CAP:,}".replace(",", "."),
+        },
+    )
 
 
 @sysadmin_required
@@ -147,17 +163,28 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     """POST (it writes an audit event); the filters ride in the query string."""
     form, filters = _filter_from_request(request)
     if filters is None:
-        return render(request, "web/audit/list.html", {
-            "page_title": "Nhật ký hệ thống", "form": form, "filters": None, "rows": [], "page": EventPage([]),
-            "count": CappedCount(0, True), "base_query": _query_without_cursor(request.GET),
-            "export_cap": f"{exports.EXPORT_ROW_CAP:,}".replace(",", "."),
-        }, status=400)
+        return render(
+            request,
+            "web/audit/list.html",
+            {
+                "page_title": "Nhật ký hệ thống",
+                "form": form,
+                "filters": None,
+                "rows": [],
+                "page": EventPage([]),
+                "count": CappedCount(0, True),
+                "base_query": _query_without_cursor(request.GET),
+                "export_cap": f"{exports.EXPORT_ROW_CAP:,}".replace(",", "."),
+            },
+            status=400,
+        )
     try:
         result = exports.export_events(actor=request.user, filters=filters)
     except errors.PermissionDenied:
         raise DjangoPermissionDenied from None
-    return FileResponse(result.file, as_attachment=True, filename=result.filename,
-                        content_type=exports.XLSX_CONTENT_TYPE)
+    return FileResponse(
+        result.file, as_attachment=True, filename=result.filename, content_type=exports.XLSX_CONTENT_TYPE
+    )
 
 
 @sysadmin_required

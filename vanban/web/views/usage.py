@@ -33,7 +33,10 @@ class UsageForm(UnitFilterMixin, VanbanForm):
     date_to = date_field("Đến ngày", required=False)
     unit = forms.ChoiceField(label="Đơn vị (gồm đơn vị trực thuộc)", required=False)
     inactive_days = forms.TypedChoiceField(
-        label="Không đăng nhập từ", required=False, coerce=int, empty_value=DEFAULT_INACTIVE_DAYS,
+        label="Không đăng nhập từ",
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_INACTIVE_DAYS,
         choices=[(d, f"{d} ngày trở lên") for d in INACTIVE_DAY_CHOICES],
     )
 
@@ -43,16 +46,19 @@ class UsageForm(UnitFilterMixin, VanbanForm):
 
     def to_query(self) -> UsageQuery:
         return UsageQuery.build(
-            date_from=self.cleaned_data.get("date_from"), date_to=self.cleaned_data.get("date_to"),
-            unit=self.cleaned_data.get("unit"), inactive_days=self.cleaned_data.get("inactive_days"),
+            date_from=self.cleaned_data.get("date_from"),
+            date_to=self.cleaned_data.get("date_to"),
+            unit=self.cleaned_data.get("unit"),
+            inactive_days=self.cleaned_data.get("inactive_days"),
         )
 
 
 def _query_from_request(request: HttpRequest) -> tuple[UsageForm, UsageQuery | None]:
     if not request.GET:
         query = UsageQuery.build()
-        return UsageForm(initial={"date_from": query.date_from, "date_to": query.date_to,
-                                  "inactive_days": query.inactive_days}), query
+        return UsageForm(
+            initial={"date_from": query.date_from, "date_to": query.date_to, "inactive_days": query.inactive_days}
+        ), query
     form = UsageForm(request.GET)
     if not form.is_valid():
         return form, None
@@ -68,30 +74,42 @@ def _charts(summary: UsageSummary) -> dict[str, str]:
     period = f"từ {q.date_from:%d/%m/%Y} đến {q.date_to:%d/%m/%Y}"
     scope = f"{q.unit.name} và các đơn vị trực thuộc" if q.unit else "toàn Bộ"
     busiest = max(summary.logins_per_day, key=lambda p: p[1], default=None)
-    logins_desc = (
-        f"Số lượt đăng nhập mỗi ngày {period}, {scope}: tổng {summary.total_logins} lượt"
-        + (f"; nhiều nhất {busiest[1]} lượt ngày {busiest[0]:%d/%m/%Y}." if busiest and busiest[1] else ".")
+    logins_desc = f"Số lượt đăng nhập mỗi ngày {period}, {scope}: tổng {summary.total_logins} lượt" + (
+        f"; nhiều nhất {busiest[1]} lượt ngày {busiest[0]:%d/%m/%Y}." if busiest and busiest[1] else "."
     )
     active = [(f.name, f.value) for f in summary.active_users_per_unit]
     actions = [(f.name, f.value) for f in summary.actions_per_unit]
     # Each chart escapes its own text (see monitoring.charts), so it is safe to embed.
     return {
-        "logins": mark_safe(charts.line_chart(
-            summary.logins_per_day, title="Số lượt đăng nhập theo ngày", description=logins_desc,
-            chart_id="chart-logins", value_label="lượt đăng nhập",
-        )),
-        "active": mark_safe(charts.bar_chart(
-            active, title="Số người dùng có hoạt động theo đơn vị",
-            description=f"Số người có ít nhất một thao tác hoặc lượt đăng nhập {period}, {scope}: "
-            + "; ".join(f"{n}: {v}" for n, v in active[:20]),
-            chart_id="chart-active", value_label="người",
-        )),
-        "actions": mark_safe(charts.bar_chart(
-            actions, title="Số thao tác theo đơn vị",
-            description=f"Số thao tác (không tính đăng nhập, đăng xuất) {period}, {scope}: "
-            + "; ".join(f"{n}: {v}" for n, v in actions[:20]),
-            chart_id="chart-actions", value_label="thao tác",
-        )),
+        "logins": mark_safe(
+            charts.line_chart(
+                summary.logins_per_day,
+                title="Số lượt đăng nhập theo ngày",
+                description=logins_desc,
+                chart_id="chart-logins",
+                value_label="lượt đăng nhập",
+            )
+        ),
+        "active": mark_safe(
+            charts.bar_chart(
+                active,
+                title="Số người dùng có hoạt động theo đơn vị",
+                description=f"Số người có ít nhất một thao tác hoặc lượt đăng nhập {period}, {scope}: "
+                + "; ".join(f"{n}: {v}" for n, v in active[:20]),
+                chart_id="chart-active",
+                value_label="người",
+            )
+        ),
+        "actions": mark_safe(
+            charts.bar_chart(
+                actions,
+                title="Số thao tác theo đơn vị",
+                description=f"Số thao tác (không tính đăng nhập, đăng xuất) {period}, {scope}: "
+                + "; ".join(f"{n}: {v}" for n, v in actions[:20]),
+                chart_id="chart-actions",
+                value_label="thao tác",
+            )
+        ),
     }
 
 
@@ -106,13 +124,17 @@ def usage_report(request: HttpRequest) -> HttpResponse:
         except errors.PermissionDenied:
             raise DjangoPermissionDenied from None
         chart_svgs = _charts(summary)
-    return render(request, "web/usage/report.html", {
-        "page_title": "Giám sát khai thác, sử dụng",
-        "form": form,
-        "summary": summary,
-        "charts": chart_svgs,
-        "query_string": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "web/usage/report.html",
+        {
+            "page_title": "Giám sát khai thác, sử dụng",
+            "form": form,
+            "summary": summary,
+            "charts": chart_svgs,
+            "query_string": request.GET.urlencode(),
+        },
+    )
 
 
 @sysadmin_required
@@ -121,10 +143,18 @@ def usage_export(request: HttpRequest) -> HttpResponse:
     """POST (it writes an audit event); the period and unit ride in the query string."""
     form, query = _query_from_request(request)
     if query is None:
-        return render(request, "web/usage/report.html", {
-            "page_title": "Giám sát khai thác, sử dụng", "form": form, "summary": None, "charts": {},
-            "query_string": request.GET.urlencode(),
-        }, status=400)
+        return render(
+            request,
+            "web/usage/report.html",
+            {
+                "page_title": "Giám sát khai thác, sử dụng",
+                "form": form,
+                "summary": None,
+                "charts": {},
+                "query_string": request.GET.urlencode(),
+            },
+            status=400,
+        )
     try:
         result = export_usage(actor=request.user, query=query)
     except errors.PermissionDenied:
