@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
