@@ -41,7 +41,7 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class TokenObtainView(APIView):
-    """Scripts exchange a username, password (and TOTP code) for a bearer token."""
+    """Đổi tên đăng nhập, mật khẩu (và mã xác thực hai lớp) lấy mã truy cập cho tập lệnh."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
@@ -104,6 +104,7 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     @extend_schema(responses={200: MeSerializer, **errors()}, tags=["auth"])
     def get(self, request: Request) -> Response:
+        """Tài khoản đang gọi API: vai trò (kể cả được ủy quyền), chức vụ, phạm vi của mã truy cập."""
         user = request.user
         roles = [
             {"role": r.role, "unit": r.unit_id, "on_behalf_of": r.delegation.principal_id if r.delegation else None}

@@ -50,7 +50,7 @@ class JobListView(JsonListView):
 
     @extend_schema(tags=["jobs"], responses={200: JobSerializer(many=True), **errors(404)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Tác vụ nền: your own background jobs, newest first."""
+        """Tác vụ nền của bạn, mới nhất trước."""
         return super().get(request, *args, **kwargs)
 
 
@@ -59,7 +59,7 @@ class JobDetailView(generics.GenericAPIView):
 
     @extend_schema(tags=["jobs"], responses={200: JobDetailSerializer, **errors(404)})
     def get(self, request: Request, pk: uuid.UUID) -> Response:
-        """One of your jobs: state, progress and, once finished, its result."""
+        """Một tác vụ nền của bạn: trạng thái, tiến độ và kết quả khi đã xong."""
         job = jobs_visible_to(request.user).filter(pk=pk).first()
         if job is None:
             raise Http404
@@ -78,12 +78,12 @@ class AccountImportView(AdminMixin, APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        """Import accounts from a spreadsheet as a background job.
+        """Nhập tài khoản từ bảng tính (.xlsx, .csv) bằng tác vụ nền.
 
-        The file's shape is checked at once: a file that is not a spreadsheet
-        (not_a_spreadsheet), lacks required columns (wrong_columns), has no rows
-        (empty_file) or is a CSV not saved as UTF-8 (not_utf8) is refused with 400 and
-        no job. Rows are then created by the worker; follow the job at /jobs/{id}."""
+        Cấu trúc tệp được kiểm tra ngay: tệp không phải bảng tính (not_a_spreadsheet),
+        thiếu cột bắt buộc (wrong_columns), không có dòng dữ liệu (empty_file) hoặc CSV
+        không lưu bằng UTF-8 (not_utf8) bị từ chối với mã 400 và không tạo tác vụ. Sau đó
+        tiến trình nền tạo từng tài khoản; theo dõi tiến độ tại /jobs/{id}."""
         upload = validated(AccountImportSerializer, request.data)["file"]
         job = imports.start_import(
             actor=request.user, filename=upload.name or "", data=upload.read(imports.MAX_BYTES + 1)
@@ -100,8 +100,8 @@ class AccountImportTemplateView(AdminMixin, APIView):
         responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp mẫu .xlsx"), **errors()},
     )
     def get(self, request: Request) -> HttpResponse:
-        """The import template: the columns, a guide and the catalogues of units you
-        administer, positions and roles."""
+        """Tệp mẫu nhập tài khoản: các cột, hướng dẫn, danh mục đơn vị bạn quản lý,
+        chức vụ và vai trò."""
         response = HttpResponse(imports.build_template(request.user), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-tai-khoan.xlsx"'
         return response
