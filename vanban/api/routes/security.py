@@ -1,6 +1,7 @@
 from django.urls import URLPattern, path
 
 from vanban.api.views import security as views
+from vanban.api.views import two_factor
 
 urlpatterns: list[URLPattern] = [
     path("tokens", views.TokenListView.as_view(), name="api-token-list"),
@@ -13,5 +14,8 @@ urlpatterns: list[URLPattern] = [
         name="api-two-factor-policy-role",
     ),
     path("me/password", views.MePasswordView.as_view(), name="api-me-password"),
+    path("me/two-factor", two_factor.MeTwoFactorView.as_view(), name="api-me-two-factor"),
+    path("me/two-factor/setup", two_factor.MeTwoFactorSetupView.as_view(), name="api-me-two-factor-setup"),
+    path("me/two-factor/confirm", two_factor.MeTwoFactorConfirmView.as_view(), name="api-me-two-factor-confirm"),
     path("me/logout-everywhere", views.MeLogoutEverywhereView.as_view(), name="api-me-logout-everywhere"),
 ]
