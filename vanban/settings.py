@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vanban.audit",
     "vanban.organisation",
     "vanban.accounts",
+    "vanban.documents",
     "vanban.jobs",
     "vanban.monitoring",
     "vanban.web",
