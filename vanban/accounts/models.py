@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from vanban.core.text import fold
 from vanban.organisation.roles import Role
+
+
+def people_search_text(full_name: str, username: str, email: str) -> str:
+    return fold(f"{full_name} {username} {email}")[:500]
 
 
 class User(AbstractUser):
@@ -20,6 +27,9 @@ class User(AbstractUser):
     session_epoch = models.PositiveIntegerField(default=0)
     must_change_password = models.BooleanField(default=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Name, username and e-mail folded (no diacritics, lower case, đ→d), so "nguyen van"
+    # finds "Nguyễn Văn" with a plain SQL LIKE on SQLite and PostgreSQL alike.
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -34,6 +44,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = people_search_text(self.full_name, self.username, self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "username", "email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from vanban.accounts import services as accounts
 from vanban.accounts.models import User
+from vanban.accounts.selectors import search_people
 from vanban.api.serializers.accounts import (
     AccountCreatedSerializer,
     AccountCreateSerializer,
@@ -88,8 +89,7 @@ class AccountListView(AdminMixin, JsonListView):
             case "locked":
                 users = users.annotate(username_lower=Lower("username")).filter(username_lower__in=self._locked())
         if filters.get("q"):
-            q = filters["q"]
-            users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q))
+            users = search_people(users, filters["q"])
         return with_details(users).order_by("full_name", "username", "pk")
 
     def _locked(self) -> set[str]:

@@ -17,7 +17,18 @@ def world(make_unit, make_user):
 
 
 def _people(response):
-    return {a.user.username for row in response.context["rows"] for a in row["people"]}
+    """People shown by a search (the results are grouped by unit)."""
+    return {a.user.username for row in response.context["results"] for a in row["people"]}
+
+
+def _everyone(client, response):
+    """Open every unit of the tree, as a person clicking through it would."""
+    names = set()
+    for row in response.context["rows"]:
+        opened = client.get(reverse("web:directory_unit", args=[row["unit"].pk]))
+        assert opened.status_code == 200
+        names |= {a.user.username for a in opened.context["people"]}
+    return names
 
 
 def test_every_signed_in_person_sees_the_whole_directory(world, web_client, django_assert_max_num_queries):
@@ -25,11 +36,13 @@ def test_every_signed_in_person_sees_the_whole_directory(world, web_client, djan
     with django_assert_max_num_queries(12):
         response = client.get(reverse("web:directory"))
     assert response.status_code == 200
-    assert _people(response) == {"quantri", "qt.xnk", "qt.pc", "cv.xnk", "tp.qlxk", "cv.pc"}
+    assert _everyone(client, response) == {"quantri", "qt.xnk", "qt.pc", "cv.xnk", "tp.qlxk", "cv.pc"}
     units = [(row["unit"].name, row["depth"]) for row in response.context["rows"]]
     assert ("Phòng Quản lý xuất khẩu", 1) in units
     assert units.index(("Phòng Quản lý xuất khẩu", 1)) == units.index(("Cục Xuất nhập khẩu", 0)) + 1
-    assert "huong@moit.gov.vn" in response.content.decode()
+    qlxk = next(row["unit"] for row in response.context["rows"] if row["unit"].name == "Phòng Quản lý xuất khẩu")
+    assert qlxk.people == 1
+    assert "huong@moit.gov.vn" in client.get(reverse("web:directory_unit", args=[qlxk.pk])).content.decode()
 
 
 def test_directory_query_count_does_not_grow(world, web_client, make_unit, make_user, django_assert_max_num_queries):
@@ -44,8 +57,9 @@ def test_directory_hides_inactive_people_and_closed_units(world, web_client, mak
     accounts.deactivate_account(actor=world.sysadmin, user=world.b_person)
     closed = make_unit("Phòng đã giải thể", parent=world.b)
     org.dissolve_unit(actor=world.sysadmin, unit=closed)
-    response = web_client(world.specialist).get(reverse("web:directory"))
-    assert "cv.pc" not in _people(response)
+    client = web_client(world.specialist)
+    response = client.get(reverse("web:directory"))
+    assert "cv.pc" not in _everyone(client, response)
     assert "Phòng đã giải thể" not in response.content.decode()
 
 
@@ -53,7 +67,7 @@ def test_directory_search_ignores_diacritics(world, web_client):
     client = web_client(world.specialist)
     response = client.get(reverse("web:directory"), {"q": "au thi huong"})
     assert _people(response) == {"tp.qlxk"}
-    assert [row["unit"].name for row in response.context["rows"]] == ["Phòng Quản lý xuất khẩu"]
+    assert [row["unit"].name for row in response.context["results"]] == ["Phòng Quản lý xuất khẩu"]
     # A unit's name finds its people.
     assert _people(client.get(reverse("web:directory"), {"q": "phap che"})) == {"quantri", "qt.pc", "cv.pc"}
     assert "Không tìm thấy ai phù hợp." in client.get(reverse("web:directory"), {"q": "zzz"}).content.decode()

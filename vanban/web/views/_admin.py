@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from vanban.accounts.selectors import search_people  # noqa: F401  (re-exported for the pages)
 from vanban.core import errors
 from vanban.core.text import fold
 from vanban.organisation.models import Unit
@@ -121,21 +122,6 @@ def matches(needle: str, *values: str | None) -> bool:
     VĂN»; people type names in a search box without their tone marks."""
     folded = fold(needle).strip()
     return not folded or any(folded in fold(v or "") for v in values)
-
-
-def search_people(users: QuerySet[Any], q: str) -> QuerySet[Any]:
-    """Narrow an already permission-filtered queryset of users by name, username or
-    e-mail, ignoring diacritics. Folding runs in Python over three short columns because
-    SQLite has no unaccent; one light query even for a few thousand accounts."""
-    q = q.strip()
-    if not q:
-        return users
-    ids = [
-        pk
-        for pk, username, full_name, email in users.values_list("pk", "username", "full_name", "email")
-        if matches(q, username, full_name, email)
-    ]
-    return users.filter(pk__in=ids)
 
 
 def label_scopes(tokens: Iterable[Any]) -> list[Any]:
