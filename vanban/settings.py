@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vanban.organisation",
     "vanban.accounts",
     "vanban.documents",
+    "vanban.incoming",
     "vanban.jobs",
     "vanban.monitoring",
     "vanban.web",
@@ -124,6 +125,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Files ------------------------------------------------------------------------
+# The largest single upload accepted (issue 3); larger ones are refused while streaming.
+VANBAN_MAX_UPLOAD_MB = int(os.environ.get("VANBAN_MAX_UPLOAD_MB", 100))
 MEDIA_ROOT = Path(os.environ.get("VANBAN_MEDIA_ROOT", VAR_DIR / "media"))
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from vanban.api.routes import accounts, audit, documents, jobs, organisation, security, text, usage
+from vanban.api.routes import accounts, audit, documents, incoming, jobs, organisation, security, text, usage
 from vanban.api.views.auth import MeView, TokenObtainView
 
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     *usage.urlpatterns,
     *text.urlpatterns,
     *documents.urlpatterns,
+    *incoming.urlpatterns,
 ]

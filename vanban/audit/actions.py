@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "unit.merged": "Sáp nhập đơn vị",
     "unit.dissolved": "Giải thể đơn vị",
     "organ.created": "Tạo cơ quan",
+    "organ.updated": "Sửa thông tin cơ quan",
     "position.created": "Tạo chức vụ",
     "delegation.created": "Ủy quyền",
     "delegation.revoked": "Thu hồi ủy quyền",
@@ -39,6 +40,17 @@ ACTION_LABELS: dict[str, str] = {
     "audit.verified": "Kiểm tra tính toàn vẹn nhật ký",
     "monitoring.exported": "Xuất báo cáo khai thác sử dụng",
     "demo.loaded": "Nạp dữ liệu mẫu",
+    "file.stored": "Lưu tệp",
+    "file.swept": "Dọn tệp không còn được dùng",
+    "register.created": "Mở sổ văn bản",
+    "document_type.created": "Thêm loại văn bản",
+    "document_type.deactivated": "Ngừng sử dụng loại văn bản",
+    "document_type.reactivated": "Dùng lại loại văn bản",
+    "incoming.registered": "Đăng ký văn bản đến",
+    "incoming.refused": "Từ chối đăng ký văn bản đến",
+    "incoming.viewed": "Xem văn bản đến",
+    "incoming.file_viewed": "Xem tệp văn bản đến",
+    "incoming.file_downloaded": "Tải tệp văn bản đến",
 }
 
 

@@ -14,7 +14,9 @@ ORGAN_ID_REGEX = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"
 class Organ(models.Model):
     """Cơ quan, tổ chức: issues documents under its own name and seal (domain §2)."""
 
-    organ_id = models.CharField("Mã định danh", max_length=13, unique=True)
+    # Outside organs typed by a clerk may have no known id yet: NULL, so that the
+    # unique constraint does not treat them as one.
+    organ_id = models.CharField("Mã định danh", max_length=13, unique=True, null=True, blank=True)
     name = models.CharField("Tên cơ quan", max_length=200)
     short_name = models.CharField("Viết tắt", max_length=30)
     address = models.CharField("Địa chỉ", max_length=300, blank=True)

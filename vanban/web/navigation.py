@@ -12,8 +12,13 @@ from vanban.organisation.roles import Role
 
 ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.UNIT_ADMIN})
 SYSADMIN = frozenset({Role.SYSTEM_ADMIN})
+REGISTER_KEEPERS = frozenset({Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN})
 LEADERS_AND_CLERKS = frozenset(
     {Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}
+)
+
+INCOMING_READERS = frozenset(
+    {Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST}
 )
 
 
@@ -35,7 +40,9 @@ class NavSection:
 NAVIGATION: tuple[NavSection, ...] = (
     NavSection("Công việc", (
         NavItem("Việc của tôi", "web:home", key="home"),
+        NavItem("Văn bản đến", "web:incoming_list", INCOMING_READERS, key="incoming"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
+        NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
     ), key="work"),
@@ -44,6 +51,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Tài khoản", "web:accounts", ADMINS, key="accounts"),
         NavItem("Nhập tài khoản", "web:account_import", ADMINS, key="account_import"),
         NavItem("Chức vụ", "web:positions", SYSADMIN, key="positions"),
+        NavItem("Loại văn bản", "web:document_types", SYSADMIN, key="document_types"),
         NavItem("Chính sách bảo mật", "web:security_policy", SYSADMIN, key="security_policy"),
         NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
         NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),

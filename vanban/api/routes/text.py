@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from vanban.api.views import text as views
+
+urlpatterns: list[URLPattern] = [
+    path("text/convert", views.TextConvertView.as_view(), name="api-text-convert"),
+]

@@ -11,18 +11,18 @@ from vanban.web.navigation import NAVIGATION
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "security_policy", "audit", "usage"}
-SYSADMIN_ONLY_KEYS = {"positions", "security_policy", "audit", "usage"}
+ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations"},
-    "qt.xnk": {"units", "accounts", "account_import", "delegations"},
-    "vanthu.bo": {"delegations"},
-    "vanthu.xnk": {"delegations"},
-    "bt.hoang": {"delegations"},
-    "ct.xnk": {"delegations"},
-    "cv.khtc": set(),
+    "quantri": ADMIN_KEYS | {"delegations", "registers"},
+    "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers"},
+    "vanthu.bo": {"delegations", "registers", "incoming"},
+    "vanthu.xnk": {"delegations", "registers", "incoming"},
+    "bt.hoang": {"delegations", "incoming"},
+    "ct.xnk": {"delegations", "incoming"},
+    "cv.khtc": {"incoming"},
 }
 
 _NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')

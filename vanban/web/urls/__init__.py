@@ -1,6 +1,6 @@
 """Web pages, one module per area; all in the "web" namespace."""
 
-from vanban.web.urls import accounts, audit, auth, directory, jobs, security, units, usage
+from vanban.web.urls import accounts, audit, auth, directory, documents, incoming, jobs, security, units, usage
 
 app_name = "web"
 urlpatterns = (
@@ -12,4 +12,6 @@ urlpatterns = (
     + jobs.urlpatterns
     + audit.urlpatterns
     + usage.urlpatterns
+    + documents.urlpatterns
+    + incoming.urlpatterns
 )

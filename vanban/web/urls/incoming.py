@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vanban.web.views import incoming
+
+urlpatterns = [
+    path("van-ban-den/", incoming.incoming_list, name="incoming_list"),
+    path("van-ban-den/dang-ky/", incoming.incoming_register, name="incoming_register"),
+    path("van-ban-den/<int:pk>/", incoming.incoming_detail, name="incoming_detail"),
+    path("van-ban-den/<int:pk>/tep/<int:file_id>/", incoming.incoming_file, name="incoming_file"),
+]

@@ -1,0 +1,252 @@
+"""Văn bản đến: the register list, the registration form, the document page and its
+files. Thin: the rules are in vanban.incoming.services and .selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from vanban.core import errors
+from vanban.documents import storage
+from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
+from vanban.documents.models import DocumentType, StoredFile
+from vanban.documents.selectors import document_types
+from vanban.incoming import selectors, services
+from vanban.incoming.errors import DuplicateSuspected
+from vanban.incoming.permissions import may_register
+from vanban.organisation.models import Organ
+from vanban.web.forms import VanbanForm, date_field
+
+PAGE_SIZE = 25
+INLINE_KINDS = {StoredFile.Kind.PDF, StoredFile.Kind.PNG, StoredFile.Kind.JPEG}
+URGENCY_BADGES = {
+    Urgency.NORMAL: "text-bg-light",
+    Urgency.KHAN: "text-bg-warning",
+    Urgency.THUONG_KHAN: "text-bg-danger",
+    Urgency.HOA_TOC: "text-bg-danger",
+}
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class IncomingForm(VanbanForm):
+    document_type = forms.ModelChoiceField(label="Loại văn bản", queryset=DocumentType.objects.none())
+    issuing_organ_name = forms.CharField(
+        label="Cơ quan ban hành",
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "organ-list", "autocomplete": "off"}),
+        help_text="Chọn trong danh bạ hoặc gõ tên; cơ quan chưa có sẽ được thêm vào danh bạ.",
+    )
+    code_number = forms.CharField(label="Số", max_length=11, required=False)
+    code_notation = forms.CharField(label="Ký hiệu", max_length=30, required=False, help_text="Ví dụ: QĐ-BCT, UBND-KT")
+    issued_date = date_field("Ngày tháng văn bản")
+    arrival_date = forms.DateTimeField(
+        label="Ngày giờ đến", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+    )
+    subject = forms.CharField(label="Trích yếu nội dung", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    signer_name = forms.CharField(label="Người ký", max_length=50, required=False)
+    signer_position = forms.CharField(label="Chức vụ người ký", max_length=100, required=False)
+    page_amount = forms.IntegerField(
+        label="Số trang", min_value=1, max_value=999, required=False, help_text="Bỏ trống để lấy theo tệp PDF."
+    )
+    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = forms.ChoiceField(
+        label="Độ mật",
+        choices=Secrecy.choices,
+        initial=Secrecy.NONE,
+        help_text="Văn bản mật không được đưa vào hệ thống (Quyết định 2226/QĐ-BCT).",
+    )
+    receipt_method = forms.ChoiceField(label="Phương thức nhận", choices=ReceiptMethod.choices)
+    due_date = date_field("Thời hạn giải quyết", required=False)
+    to_places = forms.CharField(label="Đơn vị hoặc người nhận", max_length=1000, required=False)
+    language = forms.CharField(label="Ngôn ngữ", max_length=30, initial="Tiếng Việt")
+    description = forms.CharField(label="Ghi chú", max_length=500, required=False)
+    confirm_duplicate = forms.BooleanField(label="Vẫn đăng ký (tôi đã kiểm tra, đây là văn bản khác)", required=False)
+    confirm_not_secret = forms.BooleanField(
+        label="Văn bản không mật (tôi đã kiểm tra dấu độ mật trên văn bản)", required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document_type"].queryset = document_types()
+
+
+class FilterForm(VanbanForm):
+    tu_ngay = date_field("Từ ngày", required=False)
+    den_ngay = date_field("Đến ngày", required=False)
+    do_khan = forms.ChoiceField(label="Độ khẩn", required=False, choices=[("", "Tất cả"), *Urgency.choices])
+    loai = forms.ModelChoiceField(
+        label="Loại văn bản", required=False, queryset=DocumentType.objects.none(), empty_label="Tất cả"
+    )
+    q = forms.CharField(label="Tìm", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["loai"].queryset = document_types(include_inactive=True)
+
+
+def _incoming_or_404(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.get_incoming_for(request.user, pk)
+    except errors.NotFound:
+        raise Http404 from None
+
+
+@login_required
+def incoming_list(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "date_from": data["tu_ngay"],
+            "date_to": data["den_ngay"],
+            "urgency": data["do_khan"],
+            "document_type": data["loai"].pk if data["loai"] else None,
+            "text": data["q"],
+        }
+    docs = selectors.search_incoming(request.user, **filters)
+    page = Paginator(docs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/incoming/list.html",
+        {
+            "page_title": "Văn bản đến",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_register": may_register(request.user),
+            "badges": URGENCY_BADGES,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, form: IncomingForm, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {
+        "page_title": "Đăng ký văn bản đến",
+        "form": form,
+        "defaults": selectors.registration_defaults(request.user),
+        "organs": Organ.objects.order_by("name").values_list("name", flat=True)[:2000],
+        **extra,
+    }
+    return render(request, "web/incoming/register.html", context, status=status)
+
+
+@login_required
+def incoming_register(request: HttpRequest) -> HttpResponse:
+    if not may_register(request.user):
+        raise DjangoPermissionDenied
+    if request.method != "POST":
+        initial = {"arrival_date": timezone.localtime().replace(second=0, microsecond=0)}
+        return _form_page(request, IncomingForm(initial=initial))
+    form = IncomingForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _form_page(request, form, status=400)
+    data = form.cleaned_data
+    incoming_data = services.IncomingData(
+        document_type=data["document_type"],
+        issuing_organ_name=data["issuing_organ_name"],
+        code_number=data["code_number"],
+        code_notation=data["code_notation"],
+        issued_date=data["issued_date"],
+        arrival_date=data["arrival_date"],
+        subject=data["subject"],
+        signer_name=data["signer_name"],
+        signer_position=data["signer_position"],
+        page_amount=data["page_amount"],
+        urgency=data["urgency"],
+        secrecy=data["secrecy"],
+        receipt_method=data["receipt_method"],
+        due_date=data["due_date"],
+        to_places=data["to_places"],
+        language=data["language"],
+        description=data["description"],
+    )
+    files = [(f.name, f) for f in request.FILES.getlist("files")]
+    try:
+        doc = services.register_incoming(
+            actor=request.user,
+            data=incoming_data,
+            files=files,
+            confirm_duplicate=data["confirm_duplicate"],
+            confirm_not_secret=data["confirm_not_secret"],
+        )
+    except errors.PermissionDenied:
+        raise DjangoPermissionDenied from None
+    except DuplicateSuspected as exc:
+        form.add_vanban_error(exc)
+        return _form_page(request, form, status=409, duplicates=exc.matches)
+    except errors.VanbanError as exc:
+        form.add_vanban_error(exc)
+        refusal = exc.message if exc.code in ("secret_document", "forbidden_kind") else ""
+        return _form_page(request, form, status=400, refusal=refusal, refusal_code=exc.code)
+    messages.success(request, f"Đã đăng ký văn bản đến số {doc.arrival_number} vào «{doc.register.name}».")
+    for name, conversion in doc.text_conversions.items():
+        label = form.fields[name].label if name in form.fields else name
+        messages.info(
+            request,
+            f"{label}: đã chuyển từ mã {conversion.source.upper()} sang Unicode: "
+            f"«{conversion.original}» → «{conversion.converted}».",
+        )
+    return redirect("web:incoming_detail", pk=doc.pk)
+
+
+@login_required
+def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = _incoming_or_404(request, pk)
+    services.record_view(actor=request.user, document=doc)
+    files = selectors.files_of(doc)
+    for link in files:
+        link.inline = link.file.kind in INLINE_KINDS  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/incoming/detail.html",
+        {
+            "page_title": f"Văn bản đến số {doc.arrival_number}",
+            "doc": doc,
+            "files": files,
+            "events": list(doc.events.select_related("actor")),
+            "badges": URGENCY_BADGES,
+        },
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """The stored bytes unchanged (a signed PDF stays verifiable), inline for the
+    preview or as a download."""
+    doc = _incoming_or_404(request, pk)
+    try:
+        link = selectors.get_file_of(doc, file_id)
+    except errors.NotFound:
+        raise Http404 from None
+    inline = request.GET.get("xem") == "1" and link.file.kind in INLINE_KINDS
+    services.record_file_download(actor=request.user, document=doc, link=link, inline=inline)
+    response = FileResponse(
+        storage.open_blob(link.file.sha256),
+        as_attachment=not inline,
+        filename=link.name,
+        content_type=link.file.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Length"] = str(link.file.size)
+    response["ETag"] = f'"{link.file.sha256}"'
+    return response
