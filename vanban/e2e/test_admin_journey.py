@@ -105,11 +105,13 @@ def test_moving_a_unit_under_its_descendant_shows_the_rule_in_vietnamese(page, d
     phong = Unit.objects.get(short_name="XNK-QLXK")
     page.goto(f"/quan-tri/don-vi/{cuc.pk}/")
     form = page.locator("[data-testid=form-move]")
-    if not form.is_visible():
-        page.click("text=Chuyển đơn vị")
+    page.click("button[data-bs-target='#panel-move']")
+    form.wait_for(state="visible")
+    page.wait_for_function("!document.querySelector('#panel-move').classList.contains('collapsing')")
     form.locator("select[name=parent]").select_option(str(phong.pk))
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=form-move] .invalid-feedback, [data-testid=form-move] .alert-danger")
     assert "vào một đơn vị cấp dưới của nó" in page.inner_text("main")
     cuc.refresh_from_db()
     assert cuc.parent is None

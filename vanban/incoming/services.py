@@ -31,19 +31,13 @@ from vanban.documents.models import DocumentType, FileRole, Register
 from vanban.documents.numbering import register_for, take_next_number
 from vanban.documents.selectors import default_register_owner
 from vanban.documents.services import find_or_create_external_organ, store_upload
+
+# The Unicode guard (TCVN 6909): legacy encodings and NFD become NFC.
+from vanban.documents.text import guard_text
 from vanban.incoming.errors import DuplicateSuspected, IncomingError
 from vanban.incoming.models import IncomingDocument, IncomingEvent, IncomingFile
 from vanban.incoming.permissions import authorize_registration
 from vanban.organisation.models import Organ
-
-try:  # the Unicode guard (TCVN 6909): legacy encodings and NFD become NFC
-    from vanban.documents.text import guard_text
-except ImportError:  # pragma: no cover - only while the text package is being built
-    from vanban.core.text import clean_text
-
-    def guard_text(value: str) -> tuple[str, Any]:
-        return clean_text(value), None
-
 
 # Arrival times a little ahead of the server clock are a clock skew, not the future.
 CLOCK_SKEW = dt.timedelta(minutes=5)

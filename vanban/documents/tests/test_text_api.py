@@ -98,7 +98,9 @@ def test_schema_documents_the_operation(client):
     schema = client.get("/api/v1/schema/?format=json").json()
     operation = schema["paths"][URL]["post"]
     assert set(operation["responses"]) == {"200", "400", "401", "403"}
-    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
     request = schema["components"]["schemas"]["TextConvertRequest"]
     assert request["additionalProperties"] is False
     assert request["required"] == ["text"]

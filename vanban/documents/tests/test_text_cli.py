@@ -96,6 +96,8 @@ def test_the_vanban_command_works_in_a_pipe(tmp_path):
     command = [sys.executable, "-m", "vanban.cli", "text", "convert", "-"]
     done = subprocess.run(command, input=TCVN3_BYTES, capture_output=True, env=env, cwd=settings.BASE_DIR)
     assert (done.returncode, done.stdout.decode()) == (0, "Xin chào các bạn\n")
-    missing = subprocess.run([*command[:-1], str(tmp_path / "x.txt")], capture_output=True, env=env, cwd=settings.BASE_DIR)
+    missing = subprocess.run(
+        [*command[:-1], str(tmp_path / "x.txt")], capture_output=True, env=env, cwd=settings.BASE_DIR
+    )
     assert missing.returncode == 1
     assert "Không tìm thấy tệp" in missing.stderr.decode()

@@ -124,6 +124,19 @@ def test_a_lone_vowel_word_is_too_little_evidence():
     assert detect("I'm") == "unicode"
 
 
+@pytest.mark.parametrize(
+    ("symbol", "expected"), [("Q§-BCT", "QĐ-BCT"), ("123/2024/N§-CP", "123/2024/NĐ-CP"), ("28/C§-UBND", "28/CĐ-UBND")]
+)
+def test_tcvn3_document_symbol_alone_is_converted(symbol, expected):
+    assert detect(symbol) == "tcvn3"
+    assert convert(symbol).text == expected
+
+
+def test_section_sign_in_latin1_text_is_not_tcvn3():
+    for text in ("§ 3 Abs. 2 BGB", "Art. 5 §2", "§§ 12-14"):
+        assert convert(text).text == text
+
+
 def test_tcvn3_capital_font_words_are_restored_by_context():
     assert convert("Tõ ngµy 01/01/2025").text == "Từ ngày 01/01/2025"
     assert convert("Tõ NGµY 01/01/2025").text == "TỪ NGÀY 01/01/2025"

@@ -21,7 +21,9 @@ def test_pasted_tcvn3_is_converted_with_a_before_after_record():
 
 
 def test_pasted_vni_and_viqr_are_named_in_the_notice():
-    assert guard_text("Toâi ñi hoïc")[1].description == "Đã chuyển từ bảng mã VNI-Windows (phông VNI-Times) sang Unicode."
+    assert (
+        guard_text("Toâi ñi hoïc")[1].description == "Đã chuyển từ bảng mã VNI-Windows (phông VNI-Times) sang Unicode."
+    )
     assert guard_text("Ha` No^.i")[1].description == "Đã chuyển từ bảng mã VIQR sang Unicode."
 
 

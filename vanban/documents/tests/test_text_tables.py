@@ -82,7 +82,10 @@ def test_tcvn3_capital_is_restored_inside_a_word_in_capitals(capital):
     # a word of its own, between words in the capital font
     assert convert(b"C\xe9NG " + code + b" VI\xd6T", source="tcvn3").text == f"CỘNG {capital} VIỆT"
     # after a Title-case capital the same byte is the lowercase letter
-    assert convert(b"Q" + code + b"n", source="tcvn3").text == f"Q{capital.lower() if capital not in VN3_CAPITALS else capital}n"
+    assert (
+        convert(b"Q" + code + b"n", source="tcvn3").text
+        == f"Q{capital.lower() if capital not in VN3_CAPITALS else capital}n"
+    )
 
 
 # --- VNI ------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "ConversionResult",
     "FieldConversion",
     "Source",
+    "SourceOption",
     "convert",
     "detect",
     "guard_text",

@@ -33,7 +33,7 @@ from vanban.documents.text import tcvn3, viqr, vni
 from vanban.documents.text.syllables import is_syllable
 
 Source = Literal["unicode", "tcvn3", "vni", "viqr"]
-LEGACY_DECODERS: dict[str, Callable[[str], str]] = {
+LEGACY_DECODERS: dict[Source, Callable[[str], str]] = {
     "tcvn3": tcvn3.decode,
     "vni": vni.decode,
     "viqr": viqr.decode,
@@ -65,6 +65,7 @@ _VIQR_STRONG = re.compile(
     r"[aeoAEO]\^|[aA]\(|[ouOU]\+|[aeiouyAEIOUY][`~]|[dD][dD]"
     r"|[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z][a-zA-Z]*[aeiouyAEIOUY]['?.][a-zA-Z]"
 )
+_TCVN3_SYMBOL = re.compile("[A-Z]§|§[A-Z]")
 _CONSONANT = re.compile(r"[b-df-hj-np-tv-zđB-DF-HJ-NP-TV-ZĐ]")
 
 _ACCEPT_CHANGED_SHARE = 0.8
@@ -75,9 +76,9 @@ _CLEAR_SHARE_MARGIN = 0.1
 
 @dataclass(frozen=True)
 class Reading:
-    source: str
-    evidence: int  # changed words that became valid syllables
-    bad: int  # changed words that did not
+    source: Source
+    evidence: int  # distinct changed words, with a consonant, that became valid syllables
+    bad: int  # distinct changed words that became no syllable
     strong: int  # for VIQR: valid changed words with an unmistakable mark
     share: float  # valid words / words with letters, over the whole reading
 
@@ -91,14 +92,14 @@ def detect_text(text: str) -> Source:
     if not text or _BEYOND_CP1252.search(text):
         return "unicode"
     sample = _sample(text)
-    candidates = ["viqr"] if sample.isascii() else ["tcvn3", "vni", "viqr"]
+    candidates: list[Source] = ["viqr"] if sample.isascii() else ["tcvn3", "vni", "viqr"]
     if "viqr" in candidates and not _VIQR_HINT.search(sample):
         candidates.remove("viqr")
     if not candidates:
         return "unicode"
     words = sample.split()
     base_share = _share(words)
-    readings = []
+    readings: list[Reading] = []
     for source in candidates:
         reading = _read(source, words, LEGACY_DECODERS[source](sample).split(), base_share)
         if reading is not None:
@@ -110,10 +111,10 @@ def detect_text(text: str) -> Source:
     for other in readings[1:]:
         if other.share > best.share - _CLEAR_SHARE_MARGIN and other.net * 2 > best.net:
             return "unicode"
-    return best.source  # type: ignore[return-value]
+    return best.source
 
 
-def _read(source: str, words: list[str], decoded: list[str], base_share: float) -> Reading | None:
+def _read(source: Source, words: list[str], decoded: list[str], base_share: float) -> Reading | None:
     """Score one legacy reading; None when it is not acceptable."""
     if len(decoded) != len(words):  # cannot happen: decoders keep whitespace
         return None
@@ -127,6 +128,10 @@ def _read(source: str, words: list[str], decoded: list[str], base_share: float) 
             continue
         verdict = word_verdict(after)
         if verdict is None:
+            # "Q§-BCT": § glued to a capital is TCVN3's Đ in a document symbol (Latin-1
+            # text writes "§ 3"), so a symbol field alone still converts.
+            if source == "tcvn3" and _TCVN3_SYMBOL.search(before):
+                good.add(after)
             continue
         if not verdict:
             wrong.add(after)
@@ -149,13 +154,15 @@ def _read(source: str, words: list[str], decoded: list[str], base_share: float) 
 
 
 def _share(words: list[str]) -> float:
+    """Valid words among those that say something; a text of numbers and
+    abbreviations only has nothing wrong with it (1.0)."""
     judged = valid = 0
     for word in words:
         verdict = word_verdict(word)
         if verdict is not None:
             judged += 1
             valid += verdict
-    return valid / judged if judged else 0.0
+    return valid / judged if judged else 1.0
 
 
 @lru_cache(maxsize=65536)
@@ -163,12 +170,14 @@ def word_verdict(word: str) -> bool | None:
     """True when every syllable of a whitespace-separated word is valid Vietnamese,
     False when one is not, None when it has no letters or is an abbreviation in
     capitals ("QĐ", "UBND"), which says nothing about the encoding."""
-    parts = [p for p in _JOINERS.split(word.lstrip(_PUNCTUATION).rstrip(_TRAILING_PUNCTUATION)) if p]
-    if not any(any(c.isalpha() for c in p) for p in parts):
+    stripped = word.lstrip(_PUNCTUATION).rstrip(_TRAILING_PUNCTUATION)
+    parts = [p for p in _JOINERS.split(stripped) if any(c.isalpha() for c in p)]  # "Điều-1": the 1 says nothing
+    if not parts:
         return None
-    if all(_ABBREVIATION.fullmatch(p) and not is_syllable(p) for p in parts if any(c.isalpha() for c in p)):
+    valid = [is_syllable(p) for p in parts]
+    if not any(valid) and all(_ABBREVIATION.fullmatch(p) for p in parts):
         return None
-    return all(is_syllable(p) for p in parts)
+    return all(valid)
 
 
 def _sample(text: str) -> str:

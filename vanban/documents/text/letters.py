@@ -8,7 +8,7 @@ import unicodedata
 # The tone marks in the order the TCVN3 code chart lists them (ngang, huyền, hỏi, ngã,
 # sắc, nặng); the other tables index tones the same way.
 TONE_MARKS: tuple[str, ...] = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
-GRAVE, HOOK, TILDE, ACUTE, DOT = TONE_MARKS[1:]
+ACUTE, DOT = TONE_MARKS[4], TONE_MARKS[5]  # the only tones of syllables closed by p, t, c, ch
 
 CIRCUMFLEX = "\u0302"
 BREVE = "\u0306"
@@ -39,13 +39,6 @@ def nfc(value: str) -> str:
 def vowel(base: str, shape: str = "", tone: int = 0) -> str:
     """One precomposed vowel, e.g. vowel("o", CIRCUMFLEX, 4) == "ố"."""
     return nfc(base + shape + TONE_MARKS[tone])
-
-
-def lowercase_letters() -> list[str]:
-    """The 67 lowercase letters outside ASCII: 12 vowels × 6 tones minus the 5 plain
-    ASCII vowels, plus đ (which Unicode does not decompose)."""
-    letters = [vowel(base, shape, tone) for base, shape in VOWELS for tone in range(6)]
-    return [letter for letter in letters if not letter.isascii()] + ["đ"]
 
 
 def split_vowel(letter: str) -> tuple[str, str, int] | None:

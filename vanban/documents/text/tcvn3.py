@@ -64,9 +64,8 @@ for (_base, _shape), _codes in _TONED.items():
         LOWERCASE[vowel(_base, _shape, _tone)] = chr(_code)
 CAPITALS: dict[str, str] = {letter: chr(code) for code, letter in _CAPITALS.items()}
 
-_DECODE_LOWER = {ord(char): letter for letter, char in LOWERCASE.items()}
-_DECODE_CAPITAL = {ord(char): letter for letter, char in CAPITALS.items()}
-_DECODE = {**_DECODE_LOWER, **_DECODE_CAPITAL}
+_DECODE = {ord(char): letter for letter, char in {**LOWERCASE, **CAPITALS}.items()}
+# The same bytes read in the capital font.
 _UPPER = {code: letter.upper() for code, letter in _DECODE.items()}
 
 # Capital-font convention: toned capitals are written with the lowercase byte.

@@ -21,7 +21,6 @@ _SHAPE_CODE = {mark: code for code, mark in _SHAPE.items()}
 _TONE_CODES = ("", "`", "?", "~", "'", ".")  # indexed like letters.TONE_MARKS
 _SHAPES_OF = {"a": "^(", "e": "^", "o": "^+", "u": "+"}
 MARKS = "^(+'`?~."
-_ESCAPABLE = MARKS + "dD\\"
 
 _TOKEN = re.compile(
     r"\\(?P<escaped>[\^(+'`?~.dD\\])"

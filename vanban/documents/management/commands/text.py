@@ -70,6 +70,7 @@ class Command(BaseCommand):
         if codecs.lookup(stdout.encoding).name != "utf-8":
             stdout.reconfigure(encoding="utf-8")
 
+
 def _unreadable(name: str, exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"Không tìm thấy tệp «{name}»."
