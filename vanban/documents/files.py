@@ -147,6 +147,8 @@ def _zip_kind(path: Path, name: str) -> str:
                     return Kind.DOCX
                 if any(n.startswith("xl/") for n in names):
                     return Kind.XLSX
+    # zipfile raises NotImplementedError for compression methods it cannot read: a file we
+    # cannot open is refused like a broken one, not a server error.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise DocumentError(
             "broken_file", f"Tệp «{name}» bị hỏng hoặc không đọc được (tệp nén không hợp lệ).", "file"

@@ -14,6 +14,7 @@ from vanban.documents.permissions import register_scope
 from vanban.organisation.models import Organ, Unit
 from vanban.organisation.permissions import effective_roles
 from vanban.organisation.roles import Role
+from vanban.organisation.selectors import own_organ
 
 # --- Document types -----------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def default_register_owner(user: Any) -> Organ | Unit | None:
     unit the clerk keeps the books of."""
     grants = effective_roles(user)
     if any(g.role == Role.MINISTRY_CLERK for g in grants):
-        return Organ.objects.filter(is_own=True).order_by("pk").first()
+        return own_organ()
     unit_ids = [g.unit_id for g in grants if g.role == Role.UNIT_CLERK and g.unit_id]
     if unit_ids:
         return Unit.objects.filter(pk__in=unit_ids, status=Unit.Status.ACTIVE).select_related("organ").first()

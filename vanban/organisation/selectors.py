@@ -112,3 +112,10 @@ def delegations_visible_to(user: Any, *, direction: str | None = None) -> QueryS
     if administered is not None:
         q |= Q(principal__in=administered)
     return base.filter(q)
+
+
+def own_organ() -> Any:
+    """The organ running this installation (the ministry); the first one if several."""
+    from vanban.organisation.models import Organ
+
+    return Organ.objects.filter(is_own=True).order_by("pk").first()

@@ -38,7 +38,7 @@ from vanban.documents import numbering, selectors
 from vanban.documents import services as documents
 from vanban.documents.models import DocumentType, Register
 from vanban.documents.permissions import may_use_registers
-from vanban.organisation.models import Organ
+from vanban.organisation.selectors import own_organ
 
 # --- Document types ----------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class RegisterListView(JsonListView):
         data = validated(RegisterOpenSerializer, request.data)
         owner: Any = data["unit"]
         if owner is None:
-            owner = data["organ"] or Organ.objects.filter(is_own=True).order_by("pk").first()
+            owner = data["organ"] or own_organ()
             if owner is None:
                 raise ValidationFailed("organ_required", "Chưa có cơ quan sử dụng hệ thống: hãy chọn cơ quan.", "organ")
         register = documents.open_register(actor=request.user, owner=owner, kind=data["kind"], year=data["year"])

@@ -43,6 +43,7 @@ from vanban.core.errors import ValidationFailed
 from vanban.organisation import selectors
 from vanban.organisation import services as org
 from vanban.organisation.models import Delegation, Organ, Position, Unit, UnitName
+from vanban.organisation.selectors import own_organ
 
 # --- Organs ----------------------------------------------------------------------
 
@@ -103,7 +104,7 @@ class UnitListView(AdminWritesMixin, JsonListView):
         data = validated(UnitCreateSerializer, request.data)
         parent, organ = data["parent"], data["organ"]
         if organ is None:
-            organ = parent.organ if parent else Organ.objects.filter(is_own=True).order_by("pk").first()
+            organ = parent.organ if parent else own_organ()
             if organ is None:
                 raise ValidationFailed("organ_required", "Chưa có cơ quan sử dụng hệ thống: hãy chọn cơ quan.", "organ")
         unit = org.create_unit(

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from vanban.core.text import fold
 from vanban.organisation import services as org
-from vanban.organisation.models import Appointment, Organ, Position, Unit
-from vanban.organisation.selectors import units_administered_by
+from vanban.organisation.models import Appointment, Position, Unit
+from vanban.organisation.selectors import own_organ, units_administered_by
 from vanban.web.admin_forms import (
     PositionCreateForm,
     UnitCreateForm,
@@ -68,7 +68,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         parent = data["parent"]
-        organ = parent.organ if parent else Organ.objects.filter(is_own=True).first()
+        organ = parent.organ if parent else own_organ()
         if organ is None:
             form.add_error(None, "Chưa khai báo cơ quan sử dụng hệ thống.")
         else:
