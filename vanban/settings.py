@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "vanban.accounts",
     "vanban.documents",
     "vanban.incoming",
+    "vanban.workflow",
     "vanban.jobs",
     "vanban.monitoring",
     "vanban.web",

@@ -15,7 +15,10 @@ from vanban.organisation.models import Organ
 
 class IncomingDocument(models.Model):
     class Status(models.TextChoices):
-        REGISTERED = "registered", "Đã đăng ký"
+        REGISTERED = "registered", "Đã đăng ký, chờ trình"
+        PRESENTED = "presented", "Chờ lãnh đạo cho ý kiến"
+        IN_PROGRESS = "in_progress", "Đang xử lý"
+        COMPLETED = "completed", "Đã xử lý xong"
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="incoming_documents")
     arrival_number = models.PositiveIntegerField("Số đến")
@@ -57,6 +60,7 @@ class IncomingDocument(models.Model):
         indexes = [
             models.Index(fields=["issuing_organ", "number_key", "issued_date"]),
             models.Index(fields=["registered_by"]),
+            models.Index(fields=["status"]),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,11 @@
 """Who may register incoming documents and who may read them.
 
 Registering: the ministry clerk in the organ's register, a unit clerk in the register of
-a unit their role covers. Reading (until assignments arrive with the workflow slice):
-the clerk who registered it, clerks whose role covers the register's owner, and the
-ministry-wide reading roles (Lãnh đạo Bộ, Văn thư Bộ). The system administrator is IT
-staff, not a reader of documents, and sees none; so does everyone else (404)."""
+a unit their role covers. Reading: the clerk who registered it, clerks whose role covers
+the register's owner, the ministry-wide reading roles (Lãnh đạo Bộ, Văn thư Bộ), and
+whoever the workflow involves (presented to, assigned, informed, leading or keeping the
+register of an assigned unit; see workflow.permissions). The system administrator is
+IT staff, not a reader of documents, and sees none; so does everyone else (404)."""
 
 from __future__ import annotations
 
@@ -40,4 +41,6 @@ def visibility_q(user: Any) -> Q | None:
             return None
         if grant.role == Role.UNIT_CLERK and grant.unit_path:
             q |= Q(register__unit__path__startswith=grant.unit_path)
-    return q
+    from vanban.workflow.permissions import workflow_visibility_q
+
+    return q | workflow_visibility_q(user)

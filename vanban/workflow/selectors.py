@@ -1,0 +1,340 @@
+"""Reads of the workflow: inboxes, counts, the assignment tree and the timeline.
+Access is applied in SQL; a box only ever lists what its reader may open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from vanban.core.errors import NotFound
+from vanban.incoming.models import IncomingDocument
+from vanban.incoming.selectors import incoming_visible_to
+from vanban.organisation.permissions import effective_roles
+from vanban.organisation.roles import Role
+from vanban.workflow.models import Assignment, ExtensionRequest, Presentation, Step
+from vanban.workflow.permissions import Identity, identity
+
+DUE_SOON_DAYS = 3
+
+BOXES = {
+    "direct": "Chờ cho ý kiến chỉ đạo",
+    "process": "Chủ trì xử lý",
+    "cooperate": "Phối hợp",
+    "info": "Để biết",
+    "extensions": "Đề nghị gia hạn chờ duyệt",
+    "followup": "Theo dõi việc đã giao",
+}
+
+ASSIGNMENT_RELATED = ("document", "document__register", "document__issuing_organ", "document__document_type",
+                      "assignee_unit", "assignee_user", "assigned_by", "direction", "parent")  # fmt: skip
+
+
+@dataclass
+class Filters:
+    status: str = ""  # open | overdue | due_soon | completed | returned | all
+    urgency: str = ""
+    organ: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = ""  # deadline | -assigned_at | urgency
+
+
+def _own_targets_q(ident: Identity) -> Q:
+    """Assignments addressed to the reader: to them (or a principal), or to a unit where
+    they hold a leader's post directly (not every sub-unit of it)."""
+    q = Q(assignee_user_id__in=ident.user_ids)
+    if ident.leader_unit_ids:
+        q |= Q(assignee_unit_id__in=ident.leader_unit_ids)
+    return q
+
+
+def _urgency_rank() -> Case:
+    return Case(
+        When(document__urgency="hoa_toc", then=Value(0)),
+        When(document__urgency="thuong_khan", then=Value(1)),
+        When(document__urgency="khan", then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def _apply_filters(qs: QuerySet[Assignment], f: Filters | None) -> QuerySet[Assignment]:
+    f = f or Filters()
+    today = timezone.localdate()
+    if f.status == "open" or not f.status:
+        qs = qs.filter(status__in=Assignment.OPEN_STATUSES)
+    elif f.status == "overdue":
+        qs = qs.filter(status__in=Assignment.OPEN_STATUSES, deadline__lt=today)
+    elif f.status == "due_soon":
+        qs = qs.filter(
+            status__in=Assignment.OPEN_STATUSES, deadline__gte=today, deadline__lte=today + dt.timedelta(DUE_SOON_DAYS)
+        )
+    elif f.status in (Assignment.Status.COMPLETED, Assignment.Status.RETURNED, Assignment.Status.READ):
+        qs = qs.filter(status=f.status)
+    if f.urgency:
+        qs = qs.filter(document__urgency=f.urgency)
+    if f.organ:
+        qs = qs.filter(document__issuing_organ__name__icontains=f.organ.strip())
+    if f.date_from:
+        qs = qs.filter(assigned_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(assigned_at__date__lte=f.date_to)
+    if f.sort == "deadline":
+        return qs.order_by("deadline", "-assigned_at", "-pk")
+    if f.sort == "urgency":
+        return qs.annotate(urgency_rank=_urgency_rank()).order_by("urgency_rank", "deadline", "-pk")
+    return qs.order_by("-assigned_at", "-pk")
+
+
+def assignments_in_box(user: Any, box: str, filters: Filters | None = None) -> QuerySet[Assignment]:
+    ident = identity(user)
+    base = Assignment.objects.select_related(*ASSIGNMENT_RELATED)
+    if not ident.user_ids:
+        return base.none()
+    if box == "process":
+        qs = base.filter(_own_targets_q(ident), role=Assignment.Role.LEAD)
+    elif box == "cooperate":
+        qs = base.filter(_own_targets_q(ident), role=Assignment.Role.COOPERATE)
+    elif box == "info":
+        qs = base.filter(_own_targets_q(ident), role=Assignment.Role.INFO)
+        if filters is None or not filters.status:
+            # Unread first; "để biết" has no deadline, so "open" means not read yet.
+            return _apply_filters(qs, Filters(status="all", sort=filters.sort if filters else "")).order_by(
+                "read_at", "-assigned_at", "-pk"
+            )
+    elif box == "followup":
+        qs = base.filter(assigned_by_id__in=ident.user_ids).exclude(role=Assignment.Role.INFO)
+    elif box == "unit":
+        paths = ident.leader_paths + ident.clerk_paths
+        if not paths:
+            return base.none()
+        q = Q()
+        for path in paths:
+            q |= Q(assignee_unit__path__startswith=path)
+        qs = base.filter(q)
+    else:
+        raise NotFound("Không có hộp việc này.")
+    return _apply_filters(qs, filters)
+
+
+def presentations_to_direct(user: Any, filters: Filters | None = None) -> QuerySet[Presentation]:
+    ident = identity(user)
+    qs = Presentation.objects.filter(leader_id__in=ident.user_ids, status=Presentation.Status.PENDING)
+    qs = qs.select_related("document", "document__register", "document__issuing_organ", "presented_by", "leader")
+    f = filters or Filters()
+    if f.urgency:
+        qs = qs.filter(document__urgency=f.urgency)
+    if f.organ:
+        qs = qs.filter(document__issuing_organ__name__icontains=f.organ.strip())
+    if f.date_from:
+        qs = qs.filter(presented_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(presented_at__date__lte=f.date_to)
+    if f.sort == "deadline":
+        return qs.order_by("document__due_date", "-presented_at", "-pk")
+    if f.sort == "urgency":
+        return qs.annotate(urgency_rank=_urgency_rank()).order_by("urgency_rank", "-presented_at", "-pk")
+    return qs.order_by("-presented_at", "-pk")
+
+
+def extensions_to_decide(user: Any) -> QuerySet[ExtensionRequest]:
+    ident = identity(user)
+    return (
+        ExtensionRequest.objects.filter(
+            assignment__assigned_by_id__in=ident.user_ids, status=ExtensionRequest.Status.PENDING
+        )
+        .select_related("assignment", "assignment__document", "assignment__assignee_unit",
+                        "assignment__assignee_user", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def awaiting_presentation(user: Any, filters: Filters | None = None) -> QuerySet[IncomingDocument]:
+    """The clerk's "chờ trình": registered documents of the registers they keep, not yet
+    presented (or back after a return)."""
+    clerk = any(r.role in (Role.MINISTRY_CLERK, Role.UNIT_CLERK) for r in effective_roles(user))
+    if not clerk:
+        return IncomingDocument.objects.none()
+    q = Q(register__unit__isnull=True) if _is_ministry_clerk(user) else Q(pk__in=[])
+    for r in effective_roles(user):
+        if r.role == Role.UNIT_CLERK and r.unit_path:
+            q |= Q(register__unit__path__startswith=r.unit_path)
+    docs = incoming_visible_to(user).filter(q, status=IncomingDocument.Status.REGISTERED)
+    f = filters or Filters()
+    if f.urgency:
+        docs = docs.filter(urgency=f.urgency)
+    if f.organ:
+        docs = docs.filter(issuing_organ__name__icontains=f.organ.strip())
+    if f.date_from:
+        docs = docs.filter(arrival_date__date__gte=f.date_from)
+    if f.date_to:
+        docs = docs.filter(arrival_date__date__lte=f.date_to)
+    if f.sort == "urgency":
+        return docs.annotate(
+            urgency_rank=Case(
+                When(urgency="hoa_toc", then=Value(0)),
+                When(urgency="thuong_khan", then=Value(1)),
+                When(urgency="khan", then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        ).order_by("urgency_rank", "-arrival_date", "-pk")
+    if f.sort == "deadline":
+        return docs.order_by("due_date", "-arrival_date", "-pk")
+    return docs
+
+
+def _is_ministry_clerk(user: Any) -> bool:
+    return any(r.role == Role.MINISTRY_CLERK for r in effective_roles(user))
+
+
+def counts(user: Any) -> dict[str, int]:
+    """The numbers shown in the navigation and on "Việc của tôi"."""
+    ident = identity(user)
+    if not ident.user_ids:
+        return {}
+    result = {
+        "direct": presentations_to_direct(user).count(),
+        "process": assignments_in_box(user, "process").count(),
+        "cooperate": assignments_in_box(user, "cooperate").count(),
+        "info": Assignment.objects.filter(
+            _own_targets_q(ident), role=Assignment.Role.INFO, status=Assignment.Status.ASSIGNED
+        ).count(),
+        "extensions": extensions_to_decide(user).count(),
+        "overdue": assignments_in_box(user, "process", Filters(status="overdue")).count()
+        + assignments_in_box(user, "cooperate", Filters(status="overdue")).count(),
+    }
+    if any(r.role in (Role.MINISTRY_CLERK, Role.UNIT_CLERK) for r in effective_roles(user)):
+        result["awaiting"] = awaiting_presentation(user).count()
+    result["total"] = sum(result[k] for k in ("direct", "process", "cooperate", "info", "extensions"))
+    return result
+
+
+def leaders_for(document: IncomingDocument) -> list[Any]:
+    """Whom a clerk can present the document to: the ministry's leaders, and for a
+    unit's register the leaders of that unit and its parents."""
+    from django.contrib.auth import get_user_model
+
+    from vanban.organisation.models import RoleGrant
+
+    grants = RoleGrant.objects.filter(role=Role.MINISTRY_LEADER)
+    unit = document.register.unit
+    if unit is not None:
+        ancestor_ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+        grants = grants | RoleGrant.objects.filter(role=Role.UNIT_LEADER, unit_id__in=ancestor_ids)
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def assignment_tree(document: IncomingDocument) -> list[Assignment]:
+    """Assignments in tree order (each followed by its children), with `depth`."""
+    rows = list(
+        Assignment.objects.filter(document=document)
+        .select_related("assignee_unit", "assignee_user", "assigned_by", "direction")
+        .order_by("assigned_at", "pk")
+    )
+    children: dict[int | None, list[Assignment]] = {}
+    for a in rows:
+        children.setdefault(a.parent_id, []).append(a)
+    role_order = {Assignment.Role.LEAD: 0, Assignment.Role.COOPERATE: 1, Assignment.Role.INFO: 2}
+    ordered: list[Assignment] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for a in sorted(children.get(parent_id, []), key=lambda x: (role_order[x.role], x.assigned_at, x.pk)):
+            a.depth = depth  # type: ignore[attr-defined]
+            ordered.append(a)
+            walk(a.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def timeline(document: IncomingDocument) -> QuerySet[Step]:
+    return Step.objects.filter(document=document).select_related(
+        "actor", "on_behalf_of", "assignment", "assignment__assignee_unit", "assignment__assignee_user", "file"
+    )
+
+
+def assignment_timeline(assignment: Assignment) -> QuerySet[Step]:
+    return Step.objects.filter(Q(assignment=assignment) | Q(assignment__parent=assignment)).select_related(
+        "actor", "on_behalf_of", "assignment", "assignment__assignee_unit", "assignment__assignee_user", "file"
+    )
+
+
+def directions_of(document: IncomingDocument) -> QuerySet[Any]:
+    from vanban.workflow.models import Direction
+
+    return (
+        Direction.objects.filter(document=document)
+        .select_related("author", "on_behalf_of", "parent_assignment", "parent_assignment__assignee_unit")
+        .prefetch_related("assignments__assignee_unit", "assignments__assignee_user")
+    )
+
+
+def get_assignment_for(user: Any, pk: Any) -> Assignment:
+    """An assignment of a document the user may read (NotFound otherwise)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    a = Assignment.objects.select_related(*ASSIGNMENT_RELATED).filter(pk=pk).first()
+    if a is None or not incoming_visible_to(user).filter(pk=a.document_id).exists():
+        raise NotFound("Không tìm thấy việc được giao.")
+    return a
+
+
+def get_presentation_for(user: Any, pk: Any) -> Presentation:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    p = Presentation.objects.select_related("document", "document__register", "leader").filter(pk=pk).first()
+    if p is None or not incoming_visible_to(user).filter(pk=p.document_id).exists():
+        raise NotFound("Không tìm thấy văn bản trình.")
+    return p
+
+
+def get_extension_for(user: Any, pk: Any) -> ExtensionRequest:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    r = ExtensionRequest.objects.select_related("assignment", "assignment__document").filter(pk=pk).first()
+    if r is None or not incoming_visible_to(user).filter(pk=r.assignment.document_id).exists():
+        raise NotFound("Không tìm thấy đề nghị gia hạn.")
+    return r
+
+
+def pending_presentation(document: IncomingDocument) -> Presentation | None:
+    return document.presentations.filter(status=Presentation.Status.PENDING).select_related("leader").first()
+
+
+def assignable_for(assignment: Assignment | None) -> dict[str, list[Any]]:
+    """Choices of a direction form: units and people. For a re-assignment, only the
+    sub-units and people of the assigned unit."""
+    from django.contrib.auth import get_user_model
+
+    from vanban.organisation.models import Appointment, Unit
+
+    User = get_user_model()
+    units = Unit.objects.filter(status=Unit.Status.ACTIVE)
+    people = User.objects.filter(is_active=True)
+    today = timezone.localdate()
+    posted = Appointment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    if assignment is not None and assignment.assignee_unit_id:
+        path = assignment.assignee_unit.path
+        units = units.filter(path__startswith=path).exclude(pk=assignment.assignee_unit_id)
+        posted = posted.filter(unit__path__startswith=path)
+    people = people.filter(pk__in=posted.values("user_id"))
+    return {
+        "units": list(units.order_by("path")),
+        "people": list(people.order_by("full_name", "username")),
+    }
