@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def parser(description: str) -> argparse.ArgumentParser:
+def parser(description: str, *, repeat: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument(
         "--database-url",
@@ -28,7 +28,8 @@ def parser(description: str) -> argparse.ArgumentParser:
         help="VANBAN_DATABASE_URL to build and measure in (default: $VANBAN_DATABASE_URL, "
         "else a SQLite file of its own under $VANBAN_VAR_DIR, never the development database)",
     )
-    p.add_argument("--repeat", type=int, default=20, help="repetitions of each fast measurement (default 20)")
+    if repeat:
+        p.add_argument("--repeat", type=int, default=20, help="repetitions of each fast measurement (default 20)")
     return p
 
 

@@ -1,7 +1,19 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from vanban.api.routes import accounts, audit, documents, incoming, jobs, organisation, security, text, usage
+from vanban.api.routes import (
+    accounts,
+    audit,
+    documents,
+    incoming,
+    incoming_exports,
+    jobs,
+    organisation,
+    security,
+    text,
+    usage,
+    workflow,
+)
 from vanban.api.views.auth import MeView, TokenObtainView
 
 urlpatterns = [
@@ -18,4 +30,6 @@ urlpatterns = [
     *text.urlpatterns,
     *documents.urlpatterns,
     *incoming.urlpatterns,
+    *workflow.urlpatterns,
+    *incoming_exports.urlpatterns,
 ]

@@ -51,6 +51,22 @@ ACTION_LABELS: dict[str, str] = {
     "incoming.viewed": "Xem văn bản đến",
     "incoming.file_viewed": "Xem tệp văn bản đến",
     "incoming.file_downloaded": "Tải tệp văn bản đến",
+    "incoming.register_exported": "In, xuất sổ đăng ký văn bản đến",
+    "incoming.receipt_printed": "In giấy biên nhận văn bản đến",
+    "workflow.presented": "Trình lãnh đạo",
+    "workflow.forwarded": "Chuyển lãnh đạo khác",
+    "workflow.directed": "Cho ý kiến chỉ đạo, giao xử lý",
+    "workflow.reassigned": "Giao việc trong đơn vị",
+    "workflow.note_added": "Ghi chú, thêm tệp xử lý",
+    "workflow.progress": "Cập nhật tiến độ",
+    "workflow.contributed": "Gửi ý kiến phối hợp",
+    "workflow.extension_requested": "Xin gia hạn",
+    "workflow.extension_approved": "Đồng ý gia hạn",
+    "workflow.extension_refused": "Không đồng ý gia hạn",
+    "workflow.returned": "Trả lại việc được giao",
+    "workflow.completed": "Hoàn thành việc được giao",
+    "workflow.read": "Đã xem văn bản để biết",
+    "workflow.file_downloaded": "Tải tệp xử lý",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -28,6 +29,7 @@ def document_types(*, include_inactive: bool = False, group: str | None = None) 
     return types
 
 
+@functools.lru_cache(maxsize=20_000)
 def name_key(value: str) -> str:
     """How two spellings of a name are recognised as one: diacritics, case and runs
     of white space do not count ("UBND tỉnh  Nghệ An" = "ubnd tinh nghe an")."""

@@ -22,14 +22,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanban.audit import services as audit
-from vanban.core.text import fold
+from vanban.core.text import nfc
 from vanban.core.timeutil import format_date
+from vanban.documents import storage
 from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency, ensure_admissible
 from vanban.documents.errors import DocumentError
 from vanban.documents.files import PreparedUpload, prepare_upload
-from vanban.documents.models import DocumentType, FileRole, Register
+from vanban.documents.models import DocumentType, FileRole, Register, StoredFile
 from vanban.documents.numbering import register_for, take_next_number
-from vanban.documents.selectors import default_register_owner
+from vanban.documents.preview import leading_lines
+from vanban.documents.selectors import default_register_owner, find_organ_by_name
 from vanban.documents.services import find_or_create_external_organ, store_upload
 
 # The Unicode guard (TCVN 6909): legacy encodings and NFD become NFC.
@@ -81,6 +83,9 @@ class IncomingData:
     to_places: str = ""
     register: Register | int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Text fields (names in TEXT_LIMITS) whose legacy-encoding conversion the clerk undid:
+    # stored as typed, but still NFC.
+    keep_as_typed: set[str] = field(default_factory=set)
 
 
 def number_key(code_number: str) -> int | None:
@@ -123,30 +128,38 @@ def _resolve_register(actor: Any, value: Register | int | None) -> Register:
     return register
 
 
-SECRECY_STAMPS = {"mat": "MẬT", "toi mat": "TỐI MẬT", "tuyet mat": "TUYỆT MẬT"}
-STAMP_LINES = 12
+# The stamp as printed, with its diacritics, or without any (a PDF font may drop them);
+# "MẶT" or "MÁT" is another word, not a stamp.
+SECRECY_STAMPS = {
+    "mật": "MẬT", "tốimật": "TỐI MẬT", "tuyệtmật": "TUYỆT MẬT",
+    "mat": "MẬT", "toimat": "TỐI MẬT", "tuyetmat": "TUYỆT MẬT",
+}  # fmt: skip
+STAMP_LINES = 15
+STAMP_KINDS = frozenset({StoredFile.Kind.PDF, StoredFile.Kind.DOCX, StoredFile.Kind.ODT})
+
+
+def stamp_in_line(line: str) -> str | None:
+    """The secrecy level when a line is a stamp on its own: "MẬT", "Tối mật",
+    "T U Y Ệ T  M Ậ T", "(MẬT)", "Độ mật: Mật"; None for a sentence that mentions a
+    secret ("Thông tin bí mật nhà nước ...")."""
+    key = re.sub(r"[\W\d_]+", "", nfc(line).casefold())
+    for prefix in ("độmật", "domat"):
+        key = key.removeprefix(prefix)
+    return SECRECY_STAMPS.get(key)
 
 
 def secrecy_stamp_in(upload: PreparedUpload) -> str | None:
-    """The secrecy stamp printed near the top of a PDF's first page, read from its text
-    layer ("MẬT", "TỐI MẬT", "TUYỆT MẬT" on a line of its own), or None. A scan without
-    a text layer says nothing here; OCR will feed the same check."""
-    if upload.kind != "pdf":
+    """The secrecy stamp printed near the top of a document ("MẬT", "TỐI MẬT", "TUYỆT
+    MẬT" on a line of its own), or None. Read from a PDF's first-page text layer, and
+    from a DOCX's or ODT's page header, first paragraphs, table cells and text boxes
+    (ND30 puts the stamp under the number and symbol). A scan without a text layer says
+    nothing here; OCR will feed the same check."""
+    if upload.kind not in STAMP_KINDS:
         return None
-    try:
-        from pypdf import PdfReader
-
-        with upload.path.open("rb") as fh:
-            reader = PdfReader(fh)
-            text = (reader.pages[0].extract_text() or "") if reader.pages else ""
-    except Exception:  # an unreadable text layer is no stamp; the file itself was checked already
-        return None
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:STAMP_LINES]
-    for line in lines:
-        key = re.sub(r"[^a-z ]", "", re.sub(r"\s+", " ", fold(line))).strip()
-        key = key.removeprefix("do mat ").strip()
-        if key in SECRECY_STAMPS:
-            return SECRECY_STAMPS[key]
+    for line in leading_lines(upload.path, upload.kind, STAMP_LINES):
+        stamp = stamp_in_line(line)
+        if stamp:
+            return stamp
     return None
 
 
@@ -165,11 +178,24 @@ def _refuse(actor: Any, authority: Any, reason: str) -> None:
 
 
 def _clean_texts(data: IncomingData) -> tuple[dict[str, str], dict[str, Any]]:
+    keep = {str(name) for name in data.keep_as_typed or ()}
+    unknown = sorted(keep - TEXT_LIMITS.keys())
+    if unknown:
+        raise IncomingError(
+            "invalid_keep_as_typed",
+            f"Không có trường văn bản «{unknown[0]}» để giữ nguyên như đã gõ. "
+            f"Các trường có thể giữ nguyên: {', '.join(TEXT_LIMITS)}.",
+            "keep_as_typed",
+        )
     values: dict[str, str] = {}
     conversions: dict[str, Any] = {}
     for name, (limit, label) in TEXT_LIMITS.items():
         raw = getattr(data, name) or ""
         text, conversion = guard_text(str(raw))
+        if conversion is not None and name in keep:
+            # The clerk undid the conversion: only the legacy-encoding reading is reverted;
+            # NFC storage (TCVN 6909) still holds, so undo() is NFC too.
+            text, conversion = conversion.undo(), None
         text = text.strip()
         if conversion is not None:
             conversions[name] = conversion
@@ -252,6 +278,15 @@ def find_duplicates(
     return list(found.values())
 
 
+def _known_organ(data: IncomingData, name: str) -> Organ | None:
+    """The issuing organ if the directory has it, found without writing anything, so
+    before the register's counter is locked: the name lookup folds every organ's name in
+    Python (thousands of them), and the register's other clerks would wait for it."""
+    if data.issuing_organ in (None, ""):
+        return find_organ_by_name(name)
+    return _resolve_organ(None, data, name)
+
+
 def _resolve_organ(actor: Any, data: IncomingData, name: str) -> Organ:
     if isinstance(data.issuing_organ, Organ):
         return data.issuing_organ
@@ -295,6 +330,7 @@ def register_incoming(
         raise IncomingError("invalid_document_type", "Loại văn bản này đã ngừng sử dụng.", "document_type")
     texts, conversions = _clean_texts(data)
     arrival, _ = _validate(data, texts)
+    known_organ = _known_organ(data, texts["issuing_organ_name"])
     with ExitStack() as stack:
         uploads: list[PreparedUpload] = []
         for name, content in files or []:
@@ -309,6 +345,13 @@ def register_incoming(
                         "(Quyết định 2226/QĐ-BCT). Nếu văn bản không mật, hãy xác nhận «Văn bản không mật» rồi lưu lại.",
                         "confirm_not_secret",
                     )
+        # The blobs are written before the registering transaction locks the register's
+        # counter, so the register's other clerks do not wait for the disk or the bucket.
+        # Storage is content-addressed: if the registration stops after this (duplicate
+        # warning, rollback), the object is an orphan that the confirmed retry reuses and
+        # `vanban files sweep` removes after a day, as for any rollback after storing.
+        for upload in uploads:
+            storage.put(upload.sha256, upload.path, upload.size)
         doc = _register(
             actor=actor,
             authority=authority,
@@ -319,6 +362,7 @@ def register_incoming(
             arrival=arrival,
             uploads=uploads,
             confirm_duplicate=confirm_duplicate,
+            known_organ=known_organ,
         )
     doc.text_conversions = conversions  # type: ignore[attr-defined]
     return doc
@@ -336,11 +380,14 @@ def _register(
     arrival: dt.datetime,
     uploads: list[PreparedUpload],
     confirm_duplicate: bool,
+    known_organ: Organ | None = None,
 ) -> IncomingDocument:
     # The counter lock comes first, before anything that writes the audit chain: one
     # lock order for every registration, so concurrent clerks queue instead of deadlocking.
     number = take_next_number(register)
-    organ = _resolve_organ(actor, data, texts["issuing_organ_name"])
+    # Only an organ new to the directory is added here, under the lock: adding it writes
+    # the audit chain, which is locked after the counter.
+    organ = known_organ or _resolve_organ(actor, data, texts["issuing_organ_name"])
     if not confirm_duplicate:
         matches = find_duplicates(
             issuing_organ=organ,
@@ -403,6 +450,7 @@ def _register(
             "arrival_number": number,
             "files": hashes,
             "confirmed_duplicate": bool(confirm_duplicate),
+            **({"kept_as_typed": sorted(data.keep_as_typed)} if data.keep_as_typed else {}),
         },
     )
     return doc

@@ -14,4 +14,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from vanban.organisation.permissions import effective_roles
 
     acting_for = sorted({r.delegation.principal.get_full_name() for r in effective_roles(user) if r.delegation})
-    return {"nav_sections": navigation_for(user, request.path), "acting_for": acting_for}
+    from vanban.workflow.selectors import counts
+
+    work_counts = counts(user)
+    return {
+        "nav_sections": navigation_for(user, request.path, work_counts),
+        "acting_for": acting_for,
+        "work_counts": work_counts,
+    }

@@ -17,6 +17,8 @@ LEADERS_AND_CLERKS = frozenset(
     {Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}
 )
 
+CLERKS = frozenset({Role.MINISTRY_CLERK, Role.UNIT_CLERK})
+UNIT_INBOX = frozenset({Role.UNIT_LEADER, Role.UNIT_CLERK})
 INCOMING_READERS = frozenset(
     {Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST}
 )
@@ -41,6 +43,8 @@ NAVIGATION: tuple[NavSection, ...] = (
     NavSection("Công việc", (
         NavItem("Việc của tôi", "web:home", key="home"),
         NavItem("Văn bản đến", "web:incoming_list", INCOMING_READERS, key="incoming"),
+        NavItem("Văn bản chờ trình", "web:awaiting", CLERKS, key="awaiting"),
+        NavItem("Việc của đơn vị", "web:unit_box", UNIT_INBOX, key="unit"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
@@ -66,8 +70,11 @@ class VisibleSection:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def navigation_for(user: Any, current_path: str = "") -> list[VisibleSection]:
+def navigation_for(user: Any, current_path: str = "", counts: dict[str, int] | None = None) -> list[VisibleSection]:
+    """`counts` (workflow.selectors.counts) puts a number beside "Việc của tôi" and
+    "Văn bản chờ trình"."""
     roles = role_codes(user)
+    badges = {"home": (counts or {}).get("total", 0), "awaiting": (counts or {}).get("awaiting", 0)}
     sections = []
     for section in NAVIGATION:
         visible = VisibleSection(section.label, section.key)
@@ -80,7 +87,9 @@ def navigation_for(user: Any, current_path: str = "") -> list[VisibleSection]:
                 # Only while a page is being built; test_navigation asserts all resolve.
                 continue
             active = current_path == url or (url != "/" and current_path.startswith(url))
-            visible.items.append({"label": item.label, "url": url, "key": item.key, "active": active})
+            visible.items.append(
+                {"label": item.label, "url": url, "key": item.key, "active": active, "count": badges.get(item.key, 0)}
+            )
         if visible.items:
             sections.append(visible)
     return sections

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from vanban.core.errors import NotFound
@@ -193,24 +193,28 @@ def _is_ministry_clerk(user: Any) -> bool:
 
 
 def counts(user: Any) -> dict[str, int]:
-    """The numbers shown in the navigation and on "Việc của tôi"."""
+    """The numbers shown in the navigation and on "Việc của tôi": one aggregate query
+    over the reader's assignments, plus the leader's and the clerk's queues only for
+    those who have one (this runs on every page)."""
     ident = identity(user)
     if not ident.user_ids:
         return {}
-    result = {
-        "direct": presentations_to_direct(user).count(),
-        "process": assignments_in_box(user, "process").count(),
-        "cooperate": assignments_in_box(user, "cooperate").count(),
-        "info": Assignment.objects.filter(
-            _own_targets_q(ident), role=Assignment.Role.INFO, status=Assignment.Status.ASSIGNED
-        ).count(),
-        "extensions": extensions_to_decide(user).count(),
-        "overdue": assignments_in_box(user, "process", Filters(status="overdue")).count()
-        + assignments_in_box(user, "cooperate", Filters(status="overdue")).count(),
-    }
-    if any(r.role in (Role.MINISTRY_CLERK, Role.UNIT_CLERK) for r in effective_roles(user)):
+    today = timezone.localdate()
+    open_q = Q(status__in=Assignment.OPEN_STATUSES)
+    totals = Assignment.objects.filter(_own_targets_q(ident)).aggregate(
+        process=Count("pk", filter=open_q & Q(role=Assignment.Role.LEAD)),
+        cooperate=Count("pk", filter=open_q & Q(role=Assignment.Role.COOPERATE)),
+        info=Count("pk", filter=Q(role=Assignment.Role.INFO, status=Assignment.Status.ASSIGNED)),
+        overdue=Count("pk", filter=open_q & ~Q(role=Assignment.Role.INFO) & Q(deadline__lt=today)),
+    )
+    result = {k: int(v or 0) for k, v in totals.items()}
+    roles = {r.role for r in effective_roles(user)}
+    if roles & {Role.MINISTRY_LEADER, Role.UNIT_LEADER}:
+        result["direct"] = presentations_to_direct(user).count()
+        result["extensions"] = extensions_to_decide(user).count()
+    if roles & {Role.MINISTRY_CLERK, Role.UNIT_CLERK}:
         result["awaiting"] = awaiting_presentation(user).count()
-    result["total"] = sum(result[k] for k in ("direct", "process", "cooperate", "info", "extensions"))
+    result["total"] = sum(result.get(k, 0) for k in ("direct", "process", "cooperate", "info", "extensions"))
     return result
 
 
@@ -317,9 +321,20 @@ def pending_presentation(document: IncomingDocument) -> Presentation | None:
     return document.presentations.filter(status=Presentation.Status.PENDING).select_related("leader").first()
 
 
-def assignable_for(assignment: Assignment | None) -> dict[str, list[Any]]:
-    """Choices of a direction form: units and people. For a re-assignment, only the
-    sub-units and people of the assigned unit."""
+def direction_scope(presentation: Presentation) -> Any:
+    """The unit a direction must stay inside (a unit leader directing their unit's own
+    register), or None (a ministry leader assigns anywhere)."""
+    from vanban.organisation.permissions import has_role
+
+    unit = presentation.document.register.unit
+    if unit is not None and not has_role(presentation.leader, Role.MINISTRY_LEADER):
+        return unit
+    return None
+
+
+def assignable_within(unit: Any | None) -> dict[str, list[Any]]:
+    """Choices of a direction form: units and people; inside `unit` (its sub-units and
+    the people posted there) when given."""
     from django.contrib.auth import get_user_model
 
     from vanban.organisation.models import Appointment, Unit
@@ -329,10 +344,9 @@ def assignable_for(assignment: Assignment | None) -> dict[str, list[Any]]:
     people = User.objects.filter(is_active=True)
     today = timezone.localdate()
     posted = Appointment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-    if assignment is not None and assignment.assignee_unit_id:
-        path = assignment.assignee_unit.path
-        units = units.filter(path__startswith=path).exclude(pk=assignment.assignee_unit_id)
-        posted = posted.filter(unit__path__startswith=path)
+    if unit is not None:
+        units = units.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+        posted = posted.filter(unit__path__startswith=unit.path)
     people = people.filter(pk__in=posted.values("user_id"))
     return {
         "units": list(units.order_by("path")),

@@ -74,7 +74,7 @@ def _lock_document(document: IncomingDocument) -> IncomingDocument:
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("document", "assignee_unit", "assignee_user", "direction")
         .get(pk=assignment.pk)
     )
@@ -209,7 +209,7 @@ def _authorize_presentation(actor: Any, presentation: Presentation) -> Authority
 
 
 def _lock_pending(presentation: Presentation) -> Presentation:
-    locked = Presentation.objects.select_for_update().select_related("document").get(pk=presentation.pk)
+    locked = Presentation.objects.select_for_update(of=("self",)).select_related("document").get(pk=presentation.pk)
     if locked.status != Presentation.Status.PENDING:
         raise WrongState(
             "presentation_closed", f"Văn bản trình này đã được xử lý ({locked.get_status_display().lower()})."
@@ -377,7 +377,11 @@ def direct(
     """Bút phê: the leader's direction, with the assignments it orders."""
     authority = _authorize_presentation(actor, presentation)
     text = _text(text, field="text", label="ý kiến chỉ đạo", limit=4000, required=True)
-    resolved = _resolve_specs(assignees, existing_open_leads=0)
+    # A unit's own register goes to the unit's leaders, who assign inside their unit;
+    # a ministry leader assigns anywhere.
+    from vanban.workflow.selectors import direction_scope
+
+    resolved = _resolve_specs(assignees, existing_open_leads=0, allowed_unit=direction_scope(presentation))
     with transaction.atomic():
         pres = _lock_pending(presentation)
         doc = _lock_document(pres.document)
@@ -739,7 +743,7 @@ def record_reading(*, actor: Any, document: IncomingDocument) -> int:
     ).select_related("assignee_unit", "document")
     marked = 0
     with transaction.atomic():
-        for a in candidates.select_for_update():
+        for a in candidates.select_for_update(of=("self",)):
             if a.assignee_user_id is not None:
                 if a.assignee_user_id not in ident.user_ids:
                     continue
@@ -759,3 +763,13 @@ def record_reading(*, actor: Any, document: IncomingDocument) -> int:
             )
             marked += 1
     return marked
+
+
+@transaction.atomic
+def record_step_file_download(*, actor: Any, step: Step) -> None:
+    audit.record(
+        actor=actor,
+        action="workflow.file_downloaded",
+        target=step.document,
+        data={"step": step.pk, "sha256": step.file.sha256 if step.file else None},
+    )

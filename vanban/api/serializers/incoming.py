@@ -9,6 +9,7 @@ from rest_framework import serializers
 from vanban.api.serializers.common import ErrorSerializer, QuerySerializer, StrictSerializer, bounded_id
 from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
 from vanban.incoming.models import IncomingDocument, IncomingFile
+from vanban.incoming.services import TEXT_LIMITS
 
 # --- Output ----------------------------------------------------------------------
 
@@ -87,6 +88,38 @@ class DuplicateErrorSerializer(ErrorSerializer):
     matches = DuplicateMatchSerializer(many=True, help_text="Các lần đăng ký trước có thể trùng")
 
 
+class PreviewRunSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    bold = serializers.BooleanField()
+    italic = serializers.BooleanField()
+
+
+class PreviewBlockSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["heading", "paragraph", "table"])
+    text = serializers.CharField(required=False, help_text="Chữ của đề mục hoặc đoạn văn")
+    runs = PreviewRunSerializer(many=True, required=False, help_text="Các đoạn chữ với định dạng đậm, nghiêng")
+    level = serializers.IntegerField(required=False, help_text="Cấp đề mục (1–9)")
+    align = serializers.ChoiceField(choices=["center", "right", "justify"], required=False)
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+        required=False,
+        help_text="Bảng: các hàng, mỗi hàng là chữ của các ô (ô gộp chỉ xuất hiện một lần)",
+    )
+
+
+class FilePreviewSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Loại tệp: docx, odt hoặc xlsx")
+    truncated = serializers.BooleanField(help_text="Tệp dài hơn giới hạn xem trước: chỉ có phần đầu")
+    converted_from = serializers.ListField(
+        child=serializers.CharField(), help_text="Bảng mã cũ (tcvn3, vni, viqr) đã được chuyển sang Unicode để xem"
+    )
+    header = PreviewBlockSerializer(many=True, help_text="Chữ ở đầu trang (header) của văn bản")
+    blocks = PreviewBlockSerializer(many=True, help_text="Nội dung theo thứ tự đọc: đề mục, đoạn văn, bảng")
+    text = serializers.CharField(allow_blank=True, help_text="Toàn bộ chữ của bản xem trước, dạng văn bản thuần")
+    sheet = serializers.CharField(required=False, help_text="XLSX: tên trang tính được xem (trang tính đầu)")
+    sheet_count = serializers.IntegerField(required=False, help_text="XLSX: số trang tính trong tệp")
+
+
 # --- Input -----------------------------------------------------------------------
 
 
@@ -126,6 +159,11 @@ class IncomingCreateSerializer(StrictSerializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, default=list,
         help_text="Tệp: tệp đầu là văn bản chính, các tệp sau là phụ lục (multipart/form-data)",
+    )  # fmt: skip
+    keep_as_typed = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list, max_length=len(TEXT_LIMITS),
+        help_text="Trường văn bản giữ nguyên như đã gõ, không chuyển từ bảng mã cũ sang Unicode (vẫn chuẩn hóa NFC): "
+        + ", ".join(TEXT_LIMITS) + ". Tên trường khác: lỗi invalid_keep_as_typed.",
     )  # fmt: skip
 
 

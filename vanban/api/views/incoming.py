@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -19,6 +19,7 @@ from vanban.api.permissions import TokenScopes
 from vanban.api.serializers.common import MAX_ID, errors, id_parameter
 from vanban.api.serializers.incoming import (
     DuplicateErrorSerializer,
+    FilePreviewSerializer,
     IncomingCreateSerializer,
     IncomingFilterSerializer,
     IncomingSerializer,
@@ -26,9 +27,10 @@ from vanban.api.serializers.incoming import (
 )
 from vanban.api.views.base import JsonView, query_params, validated
 from vanban.core.errors import NotFound
+from vanban.documents import preview
 from vanban.incoming import selectors, services
 from vanban.incoming.errors import DuplicateSuspected
-from vanban.incoming.models import IncomingDocument
+from vanban.incoming.models import IncomingDocument, IncomingFile
 
 PERMISSIONS = [IsAuthenticated, TokenScopes]
 
@@ -38,6 +40,16 @@ def _document_or_404(request: Request, pk: Any) -> IncomingDocument:
         raise Http404
     try:
         return selectors.get_incoming_for(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _file_or_404(request: Request, pk: Any, file_id: Any) -> tuple[IncomingDocument, IncomingFile]:
+    doc = _document_or_404(request, pk)
+    if not isinstance(file_id, int) or not 0 < file_id <= MAX_ID:
+        raise Http404
+    try:
+        return doc, selectors.get_file_of(doc, file_id)
     except NotFound:
         raise Http404 from None
 
@@ -85,10 +97,11 @@ class IncomingListView(generics.ListAPIView):
         uploads = data.pop("files", [])
         confirm = data.pop("confirm_duplicate", False)
         not_secret = data.pop("confirm_not_secret", False)
+        keep_as_typed = set(data.pop("keep_as_typed", []))
         try:
             doc = services.register_incoming(
                 actor=request.user,
-                data=services.IncomingData(**data),
+                data=services.IncomingData(**data, keep_as_typed=keep_as_typed),
                 files=[(f.name, f) for f in uploads],
                 confirm_duplicate=confirm,
                 confirm_not_secret=not_secret,
@@ -108,6 +121,10 @@ class IncomingDetailView(JsonView):
         """Một văn bản đến với các tệp (mã băm SHA-256). Mỗi lần mở được ghi nhật ký."""
         doc = _document_or_404(request, pk)
         services.record_view(actor=request.user, document=doc)
+        # Opening a document sent "để biết" is its reading (issue 3); recorded once.
+        from vanban.workflow.services import record_reading
+
+        record_reading(actor=request.user, document=doc)
         return Response(IncomingSerializer(doc).data)
 
 
@@ -127,13 +144,7 @@ class IncomingFileView(JsonView):
         """Tải tệp gốc của văn bản đến, đúng từng byte như khi nhận (chữ ký số vẫn kiểm tra được)."""
         from vanban.documents import storage
 
-        doc = _document_or_404(request, pk)
-        if not 0 < file_id <= MAX_ID:
-            raise Http404
-        try:
-            link = selectors.get_file_of(doc, file_id)
-        except NotFound:
-            raise Http404 from None
+        doc, link = _file_or_404(request, pk, file_id)
         services.record_file_download(actor=request.user, document=doc, link=link, inline=False)
         response = FileResponse(
             storage.open_blob(link.file.sha256),
@@ -143,3 +154,34 @@ class IncomingFileView(JsonView):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+@extend_schema(tags=["incoming"], parameters=[id_parameter(), id_parameter("file_id", "Mã số tệp trong văn bản")])
+class IncomingFilePreviewView(JsonView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="incoming_files_preview",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                FilePreviewSerializer, description="DOCX, ODT, XLSX: nội dung chữ (đề mục, đoạn văn, bảng)"
+            ),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="TIFF: trang đầu dạng ảnh PNG"),
+            **errors(400, 404),
+        },
+    )
+    def get(self, request: Request, pk: int, file_id: int) -> Response | HttpResponse:
+        """Bản xem trước của tệp mà trình duyệt không hiển thị trực tiếp: DOCX, ODT, XLSX (trang tính đầu)
+        thành chữ có cấu trúc; ảnh quét TIFF thành ảnh PNG trang đầu. Tệp gốc không thay đổi. Nội dung
+        quá dài chỉ có phần đầu (truncated). Lỗi: preview_unsupported (PDF, PNG, JPEG xem trực tiếp tệp gốc;
+        DOC, XLS, ZIP không có bản xem trước), preview_too_large, preview_failed. Mỗi lần xem được ghi nhật ký."""
+        doc, link = _file_or_404(request, pk, file_id)
+        if link.file.kind in preview.IMAGE_KINDS:
+            image = preview.preview_image_of(link.file)
+            services.record_file_download(actor=request.user, document=doc, link=link, inline=True)
+            response = HttpResponse(image.png, content_type="image/png")
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        body = preview.preview_text_of(link.file).as_dict()
+        services.record_file_download(actor=request.user, document=doc, link=link, inline=True)
+        return Response(FilePreviewSerializer(body).data)

@@ -165,7 +165,10 @@ def visibly_legacy(text: str, encoded: str) -> bool:
     leaves it alone."""
     shown = set()
     for word, code in zip(text.split(), encoded.split(), strict=True):
-        if word != code and _starts_with_consonant(word) and any(_shows(c) for c in code):
+        # A VIQR "." or "?" ending a word reads as punctuation ("ba?" for "bả"): it
+        # shows nothing, and a text whose only marks are those is rightly left alone.
+        core = code.rstrip(".?\\") if code.isascii() else code
+        if word != code and _starts_with_consonant(word) and any(_shows(c) for c in core):
             shown.add(word.lower())
     return len(shown) >= 3
 

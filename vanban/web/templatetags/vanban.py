@@ -17,3 +17,8 @@ def role_label(code: str) -> str:
 @register.filter
 def action_label(code: str) -> str:
     return action_label_fn(code)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -30,7 +30,7 @@ def _usernames(response):
 
 def test_system_admin_lists_every_account(world, web_client, django_assert_max_num_queries):
     client = web_client(world.sysadmin)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("web:accounts"))
     assert response.status_code == 200
     assert _usernames(response) == {"quantri", "qt.xnk", "qt.pc", "cv.xnk", "tp.qlxk", "cv.pc"}
@@ -42,7 +42,7 @@ def test_account_list_query_count_does_not_grow_with_accounts(
     for _ in range(30):
         make_user(roles=[Role.SPECIALIST], unit=world.a1)
     client = web_client(world.unit_admin)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("web:accounts") + "?q=nguoi&role=specialist&status=active")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 30

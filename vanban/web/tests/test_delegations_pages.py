@@ -62,7 +62,7 @@ def test_delegation_list_query_count_is_flat(world, web_client, make_user, djang
     for _ in range(10):
         _delegate(world, delegate=make_user(unit=world.a1))
     client = web_client(world.unit_admin)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("web:delegations"))
     assert len(response.context["administered"].object_list) == 10
 

@@ -18,10 +18,10 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 EXPECTED = {
     "quantri": ADMIN_KEYS | {"delegations", "registers"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers"},
-    "vanthu.bo": {"delegations", "registers", "incoming"},
-    "vanthu.xnk": {"delegations", "registers", "incoming"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting"},
+    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit"},
     "bt.hoang": {"delegations", "incoming"},
-    "ct.xnk": {"delegations", "incoming"},
+    "ct.xnk": {"delegations", "incoming", "unit"},
     "cv.khtc": {"incoming"},
 }
 

@@ -19,7 +19,7 @@ def world(make_unit, make_user):
 def test_system_admin_sees_policy_for_every_role(world, web_client, django_assert_max_num_queries):
     accounts.set_two_factor_policy(actor=world.sysadmin, role=Role.UNIT_ADMIN, required=True)
     client = web_client(world.sysadmin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("web:security_policy"))
     assert response.status_code == 200
     rows = {r["role"]: r for r in response.context["rows"]}

@@ -23,7 +23,7 @@ def world(make_unit, make_user):
 
 def test_system_admin_sees_every_unit_indented_with_people_count(world, web_client, django_assert_max_num_queries):
     client = web_client(world.sysadmin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("web:units"))
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -41,7 +41,7 @@ def test_unit_tree_query_count_does_not_grow_with_units(world, web_client, make_
     for i in range(15):
         make_unit(f"Phòng số {i}", parent=world.a)
     client = web_client(world.sysadmin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("web:units")).status_code == 200
 
 
@@ -155,7 +155,7 @@ def test_unit_detail_shows_name_history_sub_units_and_people(world, web_client, 
         actor=world.sysadmin, unit=world.a, name="Cục Xuất nhập khẩu và Logistics", effective_on=dt.date(2030, 1, 1)
     )
     client = web_client(world.unit_admin)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("web:unit_detail", args=[world.a.pk]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -336,7 +336,7 @@ def test_dissolve_without_confirmation_or_with_people_saves_nothing(world, web_c
 
 def test_system_admin_lists_and_creates_positions(world, web_client, django_assert_max_num_queries):
     client = web_client(world.sysadmin)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("web:positions"))
     assert response.status_code == 200
     assert "Chuyên viên" in response.content.decode()

@@ -1,6 +1,19 @@
 """Web pages, one module per area; all in the "web" namespace."""
 
-from vanban.web.urls import accounts, audit, auth, directory, documents, incoming, jobs, security, units, usage
+from vanban.web.urls import (
+    accounts,
+    audit,
+    auth,
+    directory,
+    documents,
+    incoming,
+    incoming_exports,
+    jobs,
+    security,
+    units,
+    usage,
+    workflow,
+)
 
 app_name = "web"
 urlpatterns = (
@@ -14,4 +27,6 @@ urlpatterns = (
     + usage.urlpatterns
     + documents.urlpatterns
     + incoming.urlpatterns
+    + workflow.urlpatterns
+    + incoming_exports.urlpatterns
 )

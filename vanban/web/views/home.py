@@ -16,8 +16,25 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     day = today()
     roles = effective_roles(user)
+    from django.urls import reverse
+
+    from vanban.organisation.roles import Role
+
+    codes = {r.role for r in roles}
+    boxes = [("direct", "Chờ cho ý kiến chỉ đạo")] if codes & {Role.MINISTRY_LEADER, Role.UNIT_LEADER} else []
+    if codes & {Role.MINISTRY_CLERK, Role.UNIT_CLERK}:
+        boxes.append(("awaiting", "Văn bản chờ trình"))
+    boxes += [("process", "Chủ trì xử lý"), ("cooperate", "Phối hợp"), ("info", "Để biết (chưa xem)"),
+              ("overdue", "Quá hạn")]
+    if codes & {Role.MINISTRY_LEADER, Role.UNIT_LEADER}:
+        boxes.append(("extensions", "Gia hạn chờ duyệt"))
+    urls = {key: reverse("web:box", args=[key]) for key, _ in boxes}
+    urls["awaiting"] = reverse("web:awaiting")
+    urls["overdue"] = reverse("web:box", args=["process"]) + "?trang_thai=overdue"
     context = {
         "page_title": "Việc của tôi",
+        "work_boxes": boxes,
+        "box_urls": urls,
         "appointments": list(current_appointments(user)),
         "roles": roles,
         "delegations_received": Delegation.objects.filter(

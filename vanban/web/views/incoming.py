@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from vanban.core import errors
-from vanban.documents import storage
+from vanban.documents import preview, storage
 from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
+from vanban.documents.errors import DocumentError
 from vanban.documents.models import DocumentType, StoredFile
 from vanban.documents.selectors import document_types
 from vanban.incoming import selectors, services
@@ -27,6 +29,16 @@ from vanban.organisation.models import Organ
 from vanban.web.forms import VanbanForm, date_field
 
 PAGE_SIZE = 25
+# What text-guard.js shows under a field (kept here so every user-facing word is in Python
+# or the templates). {source}, {before} and {after} are filled in by the script.
+TEXT_GUARD_MESSAGES = {
+    "converted": "Đã chuyển từ mã {source} sang Unicode: «{before}» → «{after}».",
+    "nfc": "Đã chuyển chữ Unicode tổ hợp sang Unicode dựng sẵn (NFC).",
+    "kept": "Giữ nguyên như đã gõ, không chuyển mã.",
+    "undo": "Hoàn tác",
+    "redo": "Chuyển mã lại",
+    "sources": {"tcvn3": "TCVN3", "vni": "VNI", "viqr": "VIQR"},
+}
 INLINE_KINDS = {StoredFile.Kind.PDF, StoredFile.Kind.PNG, StoredFile.Kind.JPEG}
 URGENCY_BADGES = {
     Urgency.NORMAL: "text-bg-light",
@@ -79,10 +91,18 @@ class IncomingForm(VanbanForm):
     confirm_not_secret = forms.BooleanField(
         label="Văn bản không mật (tôi đã kiểm tra dấu độ mật trên văn bản)", required=False
     )
+    # Filled by text-guard.js when the clerk undoes a conversion ("subject,signer_name").
+    keep_as_typed = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["document_type"].queryset = document_types()
+        for name in services.TEXT_LIMITS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-text-guard"] = name
+
+    def clean_keep_as_typed(self) -> set[str]:
+        return {name.strip() for name in self.cleaned_data["keep_as_typed"].split(",") if name.strip()}
 
 
 class FilterForm(VanbanForm):
@@ -144,6 +164,7 @@ def _form_page(request: HttpRequest, form: IncomingForm, status: int = 200, **ex
         "form": form,
         "defaults": selectors.registration_defaults(request.user),
         "organs": Organ.objects.order_by("name").values_list("name", flat=True)[:2000],
+        "text_guard_messages": TEXT_GUARD_MESSAGES,
         **extra,
     }
     return render(request, "web/incoming/register.html", context, status=status)
@@ -178,6 +199,7 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
         to_places=data["to_places"],
         language=data["language"],
         description=data["description"],
+        keep_as_typed=data["keep_as_typed"],
     )
     files = [(f.name, f) for f in request.FILES.getlist("files")]
     try:
@@ -205,6 +227,9 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
             f"{label}: đã chuyển từ mã {conversion.source.upper()} sang Unicode: "
             f"«{conversion.original}» → «{conversion.converted}».",
         )
+    for name in sorted(data["keep_as_typed"]):
+        label = form.fields[name].label if name in form.fields else name
+        messages.info(request, f"{label}: giữ nguyên như đã gõ, không chuyển mã (theo lựa chọn «Hoàn tác»).")
     return redirect("web:incoming_detail", pk=doc.pk)
 
 
@@ -212,9 +237,14 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _incoming_or_404(request, pk)
     services.record_view(actor=request.user, document=doc)
+    # Opening a document sent "để biết" is its reading (issue 3); recorded once.
+    from vanban.workflow.services import record_reading
+
+    record_reading(actor=request.user, document=doc)
     files = selectors.files_of(doc)
     for link in files:
         link.inline = link.file.kind in INLINE_KINDS  # type: ignore[attr-defined]
+        link.previewable = link.file.kind in preview.PREVIEW_KINDS  # type: ignore[attr-defined]
     return render(
         request,
         "web/incoming/detail.html",
@@ -249,4 +279,58 @@ def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(link.file.size)
     response["ETag"] = f'"{link.file.sha256}"'
+    return response
+
+
+def _file_link_or_404(request: HttpRequest, pk: int, file_id: int) -> tuple[Any, Any]:
+    doc = _incoming_or_404(request, pk)
+    try:
+        return doc, selectors.get_file_of(doc, file_id)
+    except errors.NotFound:
+        raise Http404 from None
+
+
+@login_required
+@xframe_options_sameorigin
+def incoming_file_preview(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """A readable preview of a file the browser cannot show (DOCX, ODT, XLSX as text;
+    TIFF as a PNG of its first page, loaded by the page from incoming_file_preview_image).
+    `?nhung=1` is the bare page the document page embeds for its main file. Viewing the
+    text is on record like opening the file; the TIFF page records when its image loads."""
+    doc, link = _file_link_or_404(request, pk, file_id)
+    kind = link.file.kind
+    if kind not in preview.PREVIEW_KINDS:
+        if kind in INLINE_KINDS:  # the browser shows the original itself
+            return redirect(reverse("web:incoming_file", args=[doc.pk, link.pk]) + "?xem=1")
+        raise Http404
+    context: dict[str, Any] = {"page_title": f"Xem trước {link.name}", "doc": doc, "link": link}
+    if kind in preview.IMAGE_KINDS:
+        context["image_url"] = reverse("web:incoming_file_preview_image", args=[doc.pk, link.pk])
+    else:
+        try:
+            context["preview"] = preview.preview_text_of(link.file)
+        except DocumentError as exc:  # too large or unreadable: the page says so and offers the download
+            context["preview_error"] = exc.message
+        else:
+            services.record_file_download(actor=request.user, document=doc, link=link, inline=True)
+    template = "web/incoming/preview_embed.html" if request.GET.get("nhung") == "1" else "web/incoming/preview.html"
+    return render(request, template, context)
+
+
+@login_required
+@xframe_options_sameorigin
+def incoming_file_preview_image(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """The first page of a TIFF scan as PNG (browsers do not show TIFF). The stored
+    original is not touched."""
+    doc, link = _file_link_or_404(request, pk, file_id)
+    if link.file.kind not in preview.IMAGE_KINDS:
+        raise Http404
+    try:
+        image = preview.preview_image_of(link.file)
+    except DocumentError as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    services.record_file_download(actor=request.user, document=doc, link=link, inline=True)
+    response = HttpResponse(image.png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
     return response

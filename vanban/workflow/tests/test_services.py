@@ -399,3 +399,22 @@ def test_people_see_a_document_only_through_their_part_in_it(flow: Flow) -> None
     assert not visible(w.sysadmin)
     with pytest.raises(NotFound):
         selectors.get_assignment_for(flow.outsider, lead.pk)
+
+
+def test_a_unit_register_goes_to_the_units_leader_who_assigns_inside_the_unit(flow: Flow, register_doc: Any) -> None:
+    w = flow.world
+    doc = register_doc(w.unit_clerk, code_number="77")
+    assert doc.register.unit == w.dept
+    leaders = selectors.leaders_for(doc)
+    assert w.leader in leaders and flow.pc_leader not in leaders
+    with pytest.raises(WorkflowError):
+        services.present(actor=w.unit_clerk, document=doc, leader=flow.pc_leader)
+    pres = services.present(actor=w.unit_clerk, document=doc, leader=w.leader)
+    with pytest.raises(WorkflowError) as err:
+        services.direct(actor=w.leader, presentation=pres, text="Vụ Pháp chế xử lý",
+                        assignees=[AssigneeSpec("lead", unit=w.other, deadline=in_days(3))])
+    assert err.value.code == "outside_unit"
+    services.direct(actor=w.leader, presentation=pres, text="Phòng QLXK xử lý",
+                    assignees=[AssigneeSpec("lead", unit=w.team, deadline=in_days(3))])
+    assert list(selectors.assignments_in_box(flow.team_leader, "process").values_list("document", flat=True)) == [doc.pk]
+    assert list(selectors.assignments_in_box(w.unit_clerk, "unit").values_list("document", flat=True)) == [doc.pk]
