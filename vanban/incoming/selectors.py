@@ -96,3 +96,17 @@ def registration_defaults(user: Any) -> dict[str, Any]:
         "register_name": register.name if register else default_register_name(Register.Kind.INCOMING, year),
         "next_number": peek_next_number(register) if register else 1,
     }
+
+
+def signer_suggestions(user: Any, *, limit: int = 500) -> dict[str, list[str]]:
+    """Signers and their titles from the documents the clerk can see, most recent
+    first: the registration form's autocomplete (a sender's signers recur)."""
+    docs = incoming_visible_to(user).exclude(signer_name="").order_by("-registered_at")[:5000]
+    names: dict[str, None] = {}
+    positions: dict[str, None] = {}
+    for name, position in docs.values_list("signer_name", "signer_position"):
+        if len(names) < limit:
+            names.setdefault(name, None)
+        if position and len(positions) < limit:
+            positions.setdefault(position, None)
+    return {"signers": list(names), "signer_positions": list(positions)}

@@ -160,3 +160,14 @@ def test_secrecy_stamp_warning_asks_for_confirmation(world: World, web_client: A
         {**_form(confirm_not_secret="on"), "files": [SimpleUploadedFile("a.pdf", stamped, "application/pdf")]},
     )
     assert response.status_code == 302 and IncomingDocument.objects.get().files.count() == 1
+
+
+def test_the_form_suggests_signers_the_clerk_has_seen(world: World, web_client: Any, register_doc: Any) -> None:
+    register_doc(world.ministry_clerk, signer_name="Lê Văn Bốn", signer_position="Chủ tịch")
+    register_doc(world.other_clerk, code_number="9", signer_name="Người Khác Đơn Vị")
+    page = web_client(world.ministry_clerk).get(reverse("web:incoming_register")).content.decode()
+    assert '<datalist id="signer-list"><option value="Người Khác Đơn Vị"><option value="Lê Văn Bốn">' in page
+    assert '<option value="Chủ tịch">' in page
+    # The ministry clerk reads every document; a unit clerk only their register's.
+    unit_page = web_client(world.other_clerk).get(reverse("web:incoming_register")).content.decode()
+    assert "Lê Văn Bốn" not in unit_page and "Người Khác Đơn Vị" in unit_page

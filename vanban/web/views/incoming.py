@@ -70,8 +70,14 @@ class IncomingForm(VanbanForm):
         label="Ngày giờ đến", widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
     )
     subject = forms.CharField(label="Trích yếu nội dung", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    signer_name = forms.CharField(label="Người ký", max_length=50, required=False)
-    signer_position = forms.CharField(label="Chức vụ người ký", max_length=100, required=False)
+    signer_name = forms.CharField(
+        label="Người ký", max_length=50, required=False,
+        widget=forms.TextInput(attrs={"list": "signer-list", "autocomplete": "off"}),
+    )
+    signer_position = forms.CharField(
+        label="Chức vụ người ký", max_length=100, required=False,
+        widget=forms.TextInput(attrs={"list": "position-list", "autocomplete": "off"}),
+    )
     page_amount = forms.IntegerField(
         label="Số trang", min_value=1, max_value=999, required=False, help_text="Bỏ trống để lấy theo tệp PDF."
     )
@@ -164,6 +170,7 @@ def _form_page(request: HttpRequest, form: IncomingForm, status: int = 200, **ex
         "form": form,
         "defaults": selectors.registration_defaults(request.user),
         "organs": Organ.objects.order_by("name").values_list("name", flat=True)[:2000],
+        **selectors.signer_suggestions(request.user),
         "text_guard_messages": TEXT_GUARD_MESSAGES,
         **extra,
     }
