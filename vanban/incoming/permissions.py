@@ -1,8 +1,8 @@
 """Who may register incoming documents and who may read them.
 
 Registering: the ministry clerk in the organ's register, a unit clerk in the register of
-a unit their role covers. Reading: the clerk who registered it, clerks whose role covers
-the register's owner, the ministry-wide reading roles (Lãnh đạo Bộ, Văn thư Bộ), and
+a unit their role covers. Reading: the clerk who registered it, clerks and leaders whose role
+covers the register's owner, the ministry-wide reading roles (Lãnh đạo Bộ, Văn thư Bộ), and
 whoever the workflow involves (presented to, assigned, informed, leading or keeping the
 register of an assigned unit; see workflow.permissions). The system administrator is
 IT staff, not a reader of documents, and sees none; so does everyone else (404)."""
@@ -39,7 +39,8 @@ def visibility_q(user: Any) -> Q | None:
     for grant in effective_roles(user):
         if grant.role in MINISTRY_READERS:
             return None
-        if grant.role == Role.UNIT_CLERK and grant.unit_path:
+        # A unit's clerks keep its register and its leaders direct what arrives in it.
+        if grant.role in (Role.UNIT_CLERK, Role.UNIT_LEADER) and grant.unit_path:
             q |= Q(register__unit__path__startswith=grant.unit_path)
     from vanban.workflow.permissions import workflow_visibility_q
 

@@ -316,6 +316,9 @@ def suggested_reviewers(doc: OutgoingDocument) -> list[tuple[str, list[Any]]]:
         if step == ReviewTask.Step.SIGNER:
             people = [doc.signer] if doc.signer else []
         elif step == ReviewTask.Step.DEPARTMENT_HEAD:
+            if len(path_ids) == 1:  # drafted in a Vụ/Cục itself: no department above the drafter
+                result.append((step, []))
+                continue
             ids = RoleGrant.objects.filter(role=Role.UNIT_LEADER, unit_id=path_ids[-1]).values("user_id")
             people = list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name"))
         elif step == ReviewTask.Step.UNIT_LEADER:
@@ -350,8 +353,11 @@ def submit(*, actor: Any, document: OutgoingDocument, note: str, reviewers: list
             raise WrongState("not_editable", "Dự thảo đang được duyệt hoặc đã ký.")
         if doc.signer is None:
             raise OutgoingError("signer_required", "Vui lòng chọn người ký trước khi trình.", "signer")
-        if not chain or chain[-1] != (ReviewTask.Step.SIGNER, doc.signer):
-            chain = [c for c in chain if c[0] != ReviewTask.Step.SIGNER] + [(ReviewTask.Step.SIGNER, doc.signer)]
+        chain = [c for c in chain if c[0] != ReviewTask.Step.SIGNER] + [(ReviewTask.Step.SIGNER, doc.signer)]
+        # One person holding two steps (the head of a Vụ with no departments, a signer
+        # who is also the unit's leader) reviews once, at their last step.
+        last_step = {user.pk: i for i, (_, user) in enumerate(chain)}
+        chain = [c for i, c in enumerate(chain) if last_step[c[1].pk] == i]
         version = doc.versions.order_by("-number").first()
         round_ = (doc.submissions.order_by("-round").values_list("round", flat=True).first() or 0) + 1
         submission = Submission.objects.create(document=doc, round=round_, note=note, version=version,
@@ -674,6 +680,7 @@ def start_correction(*, actor: Any, document: OutgoingDocument, relation: str, f
     document (which itself never changes)."""
     if relation not in (OutgoingDocument.Relation.UPDATE, OutgoingDocument.Relation.REPLACE):
         raise OutgoingError("invalid_relation", "Chọn cập nhật hoặc thay thế.", "relation")
+    document.refresh_from_db()
     if not document.is_issued:
         raise WrongState("not_issued", "Chỉ cập nhật, thay thế văn bản đã ban hành.")
     data = DraftData(document_type=document.document_type, subject=document.subject, signer=document.signer,

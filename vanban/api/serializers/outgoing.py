@@ -175,3 +175,9 @@ class RecallSerializer(StrictSerializer):
 class OutgoingFilterSerializer(QuerySerializer):
     box = serializers.ChoiceField(choices=list(BOXES.items()), default="drafts")
     q = serializers.CharField(required=False, max_length=200)
+
+
+class CorrectionSerializer(StrictSerializer):
+    relation = serializers.ChoiceField(choices=[("update", "Cập nhật"), ("replace", "Thay thế")])
+    file = serializers.FileField(allow_empty_file=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

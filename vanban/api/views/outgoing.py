@@ -20,6 +20,7 @@ from vanban.api.serializers.common import MAX_ID, errors, id_parameter
 from vanban.api.serializers.outgoing import (
     AnswerSerializer,
     ApproveSerializer,
+    CorrectionSerializer,
     DraftCreateSerializer,
     DraftInputSerializer,
     IssueSerializer,
@@ -222,3 +223,19 @@ class ReviewsView(JsonView):
     def get(self, request: Request, pk: int) -> Response:
         """Các bước trình duyệt qua mọi lần trình."""
         return Response(ReviewSerializer(_doc(request, pk).reviews.all(), many=True).data)
+
+
+@extend_schema(tags=TAGS, parameters=[id_parameter()])
+class CorrectionView(JsonView):
+    permission_classes = PERMISSIONS
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": CorrectionSerializer},
+                   responses={201: OutgoingSerializer, **errors(400, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        """Tạo dự thảo mới cập nhật (update) hoặc thay thế (replace) văn bản đã ban hành."""
+        doc = _doc(request, pk)
+        d = validated(CorrectionSerializer, request.data)
+        new = services.start_correction(actor=request.user, document=doc, relation=d["relation"],
+                                        file=(d["file"].name, d["file"]), comment=d["comment"])  # fmt: skip
+        return Response(_fresh(new), status=status.HTTP_201_CREATED)

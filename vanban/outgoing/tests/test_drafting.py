@@ -164,3 +164,12 @@ def test_notation_follows_decree_30(desk: Desk) -> None:
     decision = desk.draft(type_code="quyet-dinh-ca-biet")
     assert services.notation_for(decision) == f"{decision.document_type.abbreviation}-BCT"
     assert ReviewTask.Step.SIGNER == "signer"
+
+
+def test_one_person_holding_two_steps_reviews_once(desk: Desk) -> None:
+    doc = desk.draft()
+    w = desk.world
+    services.submit(actor=w.specialist, document=doc, note="Trình",
+                    reviewers=[("department_head", w.leader), ("unit_leader", w.leader), ("signer", desk.signer)])
+    assert list(doc.reviews.values_list("step", "reviewer__username")) == [("unit_leader", "ld.xnk"),
+                                                                            ("signer", "ld.bo")]

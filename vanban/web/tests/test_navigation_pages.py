@@ -18,11 +18,11 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 EXPECTED = {
     "quantri": ADMIN_KEYS | {"delegations", "registers"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting"},
-    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit"},
-    "bt.hoang": {"delegations", "incoming"},
-    "ct.xnk": {"delegations", "incoming", "unit"},
-    "cv.khtc": {"incoming"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing"},
+    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
+    "bt.hoang": {"delegations", "incoming", "outgoing"},
+    "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},
+    "cv.khtc": {"incoming", "outgoing"},
 }
 
 _NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')

@@ -166,6 +166,13 @@ class ReasonForm(VanbanForm):
     reason = forms.CharField(label="Lý do thu hồi", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CorrectionForm(VanbanForm):
+    relation = forms.ChoiceField(label="Loại", choices=[("update", "Cập nhật văn bản này"),
+                                                        ("replace", "Thay thế văn bản này")])
+    file = forms.FileField(label="Tệp dự thảo mới (DOCX, ODT hoặc PDF)")
+    comment = forms.CharField(label="Lý do", max_length=2000, required=False)
+
+
 class SubmitForm(VanbanForm):
     note = forms.CharField(label="Nội dung trình (phiếu trình)", max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 3}))
@@ -179,7 +186,7 @@ class SubmitForm(VanbanForm):
                 continue
             name = f"step_{i}_{step}"
             choices = [("", "— Bỏ qua bước này —")] + [(p.pk, p.full_name or p.username) for p in people]
-            if not people:
+            if not people and step != ReviewTask.Step.DEPARTMENT_HEAD:
                 choices += [(p.pk, p.full_name or p.username) for p in _leaders()]
             self.fields[name] = forms.ChoiceField(label=labels[step], choices=choices, required=False,
                                                   initial=people[0].pk if people else "")
@@ -190,7 +197,7 @@ class SubmitForm(VanbanForm):
         return [(step, self.cleaned_data[name]) for name, step in self.steps if self.cleaned_data.get(name)]
 
 
-ACTIONS = ("version", "submit", "approve", "return", "opinion", "answer", "sign", "issue", "recall")
+ACTIONS = ("version", "submit", "approve", "return", "opinion", "answer", "sign", "issue", "recall", "correction")
 
 
 def _document(request: HttpRequest, pk: int) -> OutgoingDocument:
@@ -211,6 +218,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approve": ReviewForm(prefix="approve"), "return": ReviewForm(prefix="return"),
         "opinion": OpinionForm(prefix="opinion"), "answer": AnswerForm(prefix="answer"),
         "sign": SecretForm(prefix="sign"), "issue": SealForm(prefix="issue"), "recall": ReasonForm(prefix="recall"),
+        "correction": CorrectionForm(prefix="correction"),
     }
     action = request.POST.get("action", "")
     status = 200
@@ -238,8 +246,13 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "sign": lambda: services.sign(actor=user, document=doc, secret=d["secret"]),
                 "issue": lambda: services.issue(actor=user, document=doc, seal_secret=d["secret"] or None),
                 "recall": lambda: services.recall(actor=user, document=doc, reason=d["reason"]),
+                "correction": lambda: services.start_correction(actor=user, document=doc, relation=d["relation"],
+                                                                file=upload, comment=d["comment"]),
             }
             done = _run(form, calls[action])
+        if done is not None and action == "correction":
+            messages.success(request, "Đã tạo dự thảo mới để cập nhật, thay thế văn bản.")
+            return redirect("web:outgoing_detail", pk=done.pk)
         if done is not None:
             messages.success(request, {
                 "version": "Đã thêm phiên bản.", "submit": "Đã trình duyệt.", "approve": "Đã duyệt.",
@@ -249,7 +262,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:outgoing_detail", pk=doc.pk)
         status = 400
         doc.refresh_from_db()
-    from vanban.organisation.permissions import has_role
+    from vanban.organisation.permissions import has_role, role_codes
 
     pending = doc.reviews.filter(status=ReviewTask.Status.PENDING).first()
     is_drafter = doc.created_by_id in ident.user_ids
@@ -268,6 +281,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_issue": doc.status == OutgoingDocument.Status.SIGNED and has_role(user, Role.MINISTRY_CLERK),
         "may_recall": doc.status == OutgoingDocument.Status.ISSUED and has_role(user, Role.MINISTRY_CLERK),
         "may_add_final": is_drafter and doc.status == OutgoingDocument.Status.APPROVED,
+        "may_correct": doc.status == OutgoingDocument.Status.ISSUED and bool(role_codes(user) & DRAFTER_ROLES),
     }, status=status)
 
 
