@@ -33,6 +33,7 @@ from vanban.documents.numbering import register_for, take_next_number
 from vanban.documents.preview import leading_lines
 from vanban.documents.selectors import default_register_owner, find_organ_by_name
 from vanban.documents.services import find_or_create_external_organ, store_upload
+from vanban.documents.signature_reports import schedule_checks as schedule_signature_checks
 
 # The Unicode guard (TCVN 6909): legacy encodings and NFD become NFC.
 from vanban.documents.text import guard_text
@@ -427,8 +428,10 @@ def _register(
         registered_by=actor,
     )
     hashes = []
+    stored_files = []
     for position, upload in enumerate(uploads, start=1):
         stored = store_upload(actor=actor, upload=upload)
+        stored_files.append(stored)
         IncomingFile.objects.create(
             document=doc,
             file=stored,
@@ -438,6 +441,9 @@ def _register(
             added_by=actor,
         )
         hashes.append(stored.sha256)
+    # Receiving an e-document includes checking its signatures (domain.md §3.1, step 1):
+    # queued for the worker once this registration commits.
+    schedule_signature_checks(stored_files)
     IncomingEvent.objects.create(document=doc, kind=IncomingEvent.Kind.REGISTERED, actor=actor, at=doc.registered_at)
     audit.record(
         actor=actor,
@@ -458,10 +464,17 @@ def _register(
 
 @transaction.atomic
 def record_view(*, actor: Any, document: IncomingDocument) -> None:
-    """Every opening of a document is on record (domain.md §6)."""
+    """Every opening of a document is on record (domain.md §6). A document circulated
+    inside the ministry also tells its sender when a reader other than the issuing
+    clerk first opens it (the read receipt of ND30 internal circulation)."""
     audit.record(
         actor=actor, action="incoming.viewed", target=document, data={"arrival_number": document.arrival_number}
     )
+    from vanban.outgoing.models import Recipient
+
+    Recipient.objects.filter(incoming=document, read_at__isnull=True).exclude(
+        document__issued_by_id=getattr(actor, "pk", None)
+    ).update(read_at=timezone.now(), delivery=Recipient.Delivery.READ)
 
 
 @transaction.atomic

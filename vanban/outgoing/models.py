@@ -315,3 +315,38 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class Copy(models.Model):
+    """Bản sao (ND30 Art 25–27): sao y, trích sao, sao lục of an issued document, with
+    their own yearly series shared by the three kinds ("05/SY-BCT")."""
+
+    class Kind(models.TextChoices):
+        SAO_Y = "sao_y", "Sao y"
+        TRICH_SAO = "trich_sao", "Trích sao"
+        SAO_LUC = "sao_luc", "Sao lục"
+
+    ABBREVIATIONS = {"sao_y": "SY", "trich_sao": "TrS", "sao_luc": "SL"}
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="copies")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    code_notation = models.CharField(max_length=30)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    note = models.CharField("Ghi chú", max_length=2000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "Bản sao"
+        constraints = [models.UniqueConstraint(fields=["register", "number"], name="uniq_copy_number")]
+
+    def __str__(self) -> str:
+        return self.number_symbol
+
+    @property
+    def number_symbol(self) -> str:
+        return f"{self.number:02d}/{self.code_notation}"

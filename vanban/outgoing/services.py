@@ -698,3 +698,71 @@ def start_correction(*, actor: Any, document: OutgoingDocument, relation: str, f
 def record_version_download(*, actor: Any, document: OutgoingDocument, version: Version) -> None:
     audit.record(actor=actor, action="outgoing.file_downloaded", target=document,
                  data={"version": version.number, "sha256": version.file.sha256})  # fmt: skip
+
+
+COPIES_REGISTER = "Sổ bản sao năm {year}"
+
+
+def _copies_register(doc: OutgoingDocument, actor: Any) -> Register:
+    """The yearly series of copies, shared by sao y, trích sao and sao lục. Created
+    under the lock of the year's outgoing counter, so two clerks making the year's first
+    copy at once get one register."""
+    main = register_for(doc.organ, Register.Kind.OUTGOING, actor=actor)
+    from vanban.documents.models import RegisterCounter
+
+    RegisterCounter.objects.select_for_update().filter(register_id=main.pk).first()
+    register, created = Register.objects.get_or_create(
+        organ=doc.organ, unit=None, kind=Register.Kind.OUTGOING, year=main.year, is_default=False,
+        name=COPIES_REGISTER.format(year=main.year), defaults={"created_by": actor},
+    )  # fmt: skip
+    if created:
+        RegisterCounter.objects.get_or_create(register=register)
+    return register
+
+
+def make_copy(*, actor: Any, document: OutgoingDocument, kind: str, seal_secret: str | None = None,
+              excerpt: tuple[str, Any] | None = None, note: str = "") -> Any:  # fmt: skip
+    """The clerk makes an electronic copy of an issued document: the issued PDF (or, for
+    a trích sao, the excerpt re-created in full form) with the organ's signature and the
+    copy's own number in the SY/TrS/SL series."""
+    from vanban.documents import storage
+    from vanban.outgoing.models import Copy
+    from vanban.signatures import services as signatures
+
+    authority = authorize_issuing(actor)
+    if kind not in Copy.Kind.values:
+        raise OutgoingError("invalid_copy_kind", "Hình thức sao phải là sao y, trích sao hoặc sao lục.", "kind")
+    note = _text(note, field="note", label="ghi chú", limit=2000)
+    if kind == Copy.Kind.TRICH_SAO and excerpt is None:
+        raise OutgoingError("excerpt_required", "Trích sao cần tệp PDF phần trích.", "file")
+    with ExitStack() as stack:
+        upload = _prepared(stack, excerpt, kinds={StoredFile.Kind.PDF}) if excerpt else None
+        with transaction.atomic():
+            doc = _lock(document)
+            if doc.status != OutgoingDocument.Status.ISSUED:
+                raise WrongState("not_issued", "Chỉ sao văn bản đã ban hành (chưa bị thu hồi).")
+            if upload is not None:
+                source = upload.path.read_bytes()
+            else:
+                issued = doc.versions.filter(kind=Version.Kind.ISSUED).order_by("-number").first()
+                with storage.open_blob(issued.file.sha256) as fh:
+                    source = fh.read()
+            register = _copies_register(doc, actor)
+            number = take_next_number(register)
+            notation = f"{Copy.ABBREVIATIONS[kind]}-{doc.organ.short_name or 'BCT'}"
+            name = f"{number:02d}-{Copy.ABBREVIATIONS[kind]}-{doc.number:02d}-{doc.code_notation}.pdf"
+            sealed = signatures.seal_as_organ(actor=actor, pdf=source, secret=seal_secret, attachment=True,
+                                              number_symbol=f"{number:02d}/{notation}", filename=name)  # fmt: skip
+            copy = Copy.objects.create(document=doc, kind=kind, register=register, number=number,
+                                       code_notation=notation, file=sealed.file, file_name=name, note=note,
+                                       created_by=actor)  # fmt: skip
+            _event(doc, "copied", authority, f"{copy.get_kind_display()} số {copy.number_symbol}")
+            audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.copied", target=doc,
+                         data={"copy": copy.pk, "kind": kind, "number": number, "sha256": sealed.file.sha256})  # fmt: skip
+    return copy
+
+
+@transaction.atomic
+def record_copy_download(*, actor: Any, document: OutgoingDocument, copy: Any) -> None:
+    audit.record(actor=actor, action="outgoing.file_downloaded", target=document,
+                 data={"copy": copy.number_symbol, "sha256": copy.file.sha256})  # fmt: skip

@@ -17,5 +17,6 @@ urlpatterns: list[URLPattern] = [
     path("outgoing/<int:pk>/issue", views.IssueView.as_view(), name="api-outgoing-issue"),
     path("outgoing/<int:pk>/recall", views.RecallView.as_view(), name="api-outgoing-recall"),
     path("outgoing/<int:pk>/corrections", views.CorrectionView.as_view(), name="api-outgoing-corrections"),
+    path("outgoing/<int:pk>/copies", views.CopiesView.as_view(), name="api-outgoing-copies"),
     path("opinions/<int:pk>/answer", views.AnswerView.as_view(), name="api-opinion-answer"),
 ]

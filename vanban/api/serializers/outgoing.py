@@ -181,3 +181,20 @@ class CorrectionSerializer(StrictSerializer):
     relation = serializers.ChoiceField(choices=[("update", "Cập nhật"), ("replace", "Thay thế")])
     file = serializers.FileField(allow_empty_file=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CopyInputSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=[("sao_y", "Sao y"), ("trich_sao", "Trích sao"), ("sao_luc", "Sao lục")])
+    file = serializers.FileField(required=False, allow_empty_file=True, help_text="Phần trích (PDF), cho trích sao")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    seal_secret = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+
+
+class CopySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    number = serializers.IntegerField()
+    number_symbol = serializers.CharField()
+    file_name = serializers.CharField()
+    sha256 = serializers.CharField(source="file.sha256")
+    created_at = serializers.DateTimeField()

@@ -20,6 +20,8 @@ from vanban.api.serializers.common import MAX_ID, errors, id_parameter
 from vanban.api.serializers.outgoing import (
     AnswerSerializer,
     ApproveSerializer,
+    CopyInputSerializer,
+    CopySerializer,
     CorrectionSerializer,
     DraftCreateSerializer,
     DraftInputSerializer,
@@ -239,3 +241,24 @@ class CorrectionView(JsonView):
         new = services.start_correction(actor=request.user, document=doc, relation=d["relation"],
                                         file=(d["file"].name, d["file"]), comment=d["comment"])  # fmt: skip
         return Response(_fresh(new), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, parameters=[id_parameter()])
+class CopiesView(JsonView):
+    permission_classes = PERMISSIONS
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(responses={200: CopySerializer(many=True), **errors(404)})
+    def get(self, request: Request, pk: int) -> Response:
+        """Các bản sao của văn bản."""
+        return Response(CopySerializer(_doc(request, pk).copies.select_related("file"), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": CopyInputSerializer, "application/json": CopyInputSerializer},
+                   responses={201: CopySerializer, **errors(400, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        """Văn thư tạo bản sao điện tử (sao y, sao lục; trích sao kèm tệp phần trích), số theo sổ bản sao."""
+        doc = _doc(request, pk)
+        d = validated(CopyInputSerializer, request.data)
+        copy = services.make_copy(actor=request.user, document=doc, kind=d["kind"], excerpt=_file(d),
+                                  seal_secret=d.get("seal_secret") or None, note=d["note"])  # fmt: skip
+        return Response(CopySerializer(copy).data, status=status.HTTP_201_CREATED)

@@ -177,3 +177,70 @@ def _upload() -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("cap-nhat.pdf", samples.draft_pdf(), "application/pdf")
+
+
+def test_the_sender_sees_when_an_internal_recipient_opened_it(signable: Desk, make_user: Any) -> None:
+    from vanban.incoming.services import record_view
+    from vanban.organisation.roles import Role
+
+    desk = signable
+    doc = _approved_with_final(desk)
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    services.issue(actor=desk.world.ministry_clerk, document=doc)
+    (recipient,) = doc.recipients.all()
+    record_view(actor=desk.world.ministry_clerk, document=recipient.incoming)  # the issuing clerk: no receipt
+    recipient.refresh_from_db()
+    assert recipient.read_at is None
+    reader = make_user("vt.pc.read", roles=[Role.UNIT_LEADER], unit=desk.world.other)
+    record_view(actor=reader, document=recipient.incoming)
+    recipient.refresh_from_db()
+    assert recipient.delivery == Recipient.Delivery.READ and recipient.read_at is not None
+
+
+def test_copies_have_their_own_yearly_series(signable: Desk) -> None:
+    from vanban.outgoing.models import Copy
+
+    desk = signable
+    doc = _approved_with_final(desk)
+    with pytest.raises(PermissionDenied):
+        services.make_copy(actor=desk.world.specialist, document=doc, kind="sao_y")
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    with pytest.raises(WrongState):
+        services.make_copy(actor=desk.world.ministry_clerk, document=doc, kind="sao_y")
+    services.issue(actor=desk.world.ministry_clerk, document=doc)
+    first = services.make_copy(actor=desk.world.ministry_clerk, document=doc, kind="sao_y")
+    second = services.make_copy(actor=desk.world.ministry_clerk, document=doc, kind="sao_luc")
+    assert (first.number_symbol, second.number_symbol) == ("01/SY-BCT", "02/SL-BCT")
+    assert first.register == second.register and not first.register.is_default
+    with pytest.raises(OutgoingError) as err:
+        services.make_copy(actor=desk.world.ministry_clerk, document=doc, kind="trich_sao")
+    assert err.value.code == "excerpt_required"
+    excerpt = services.make_copy(actor=desk.world.ministry_clerk, document=doc, kind="trich_sao",
+                                 excerpt=("trich.pdf", samples.draft_pdf(title="TRÍCH SAO")))
+    assert excerpt.number_symbol == "03/TrS-BCT"
+    with storage.open_blob(first.file.sha256) as fh:
+        report = validate_pdf(fh.read())
+    assert len(report.signatures) == 3 and all(s.intact for s in report.signatures)
+    assert Copy.objects.count() == 3
+
+
+def test_copies_on_the_page_and_by_api(signable: Desk, web_client: Any, api_client: Any) -> None:
+    from django.urls import reverse
+
+    desk = signable
+    doc = _approved_with_final(desk)
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    services.issue(actor=desk.world.ministry_clerk, document=doc)
+    page = reverse("web:outgoing_detail", args=[doc.pk])
+    clerk = web_client(desk.world.ministry_clerk)
+    assert clerk.post(page, {"action": "copy", "copy-kind": "sao_y", "copy-note": "Gửi Sở"}).status_code == 302
+    body = clerk.get(page).content.decode()
+    assert "Sao y số 01/SY-BCT" in body
+    copy = doc.copies.get()
+    assert clerk.get(reverse("web:outgoing_copy_file", args=[doc.pk, copy.pk])).status_code == 200
+    r = api_client(desk.world.ministry_clerk).post(f"/api/v1/outgoing/{doc.pk}/copies", {"kind": "sao_luc"},
+                                                   format="json")
+    assert (r.status_code, r.json()["number_symbol"]) == (201, "02/SL-BCT")
+    r = api_client(desk.world.ministry_clerk).post(f"/api/v1/outgoing/{doc.pk}/copies", {"kind": "ban_nhap"},
+                                                   format="json")
+    assert r.status_code == 400

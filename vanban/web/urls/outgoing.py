@@ -10,4 +10,5 @@ urlpatterns = [
     path("van-ban-di/<int:pk>/sua/", outgoing.outgoing_edit, name="outgoing_edit"),
     path("van-ban-di/<int:pk>/phien-ban/<int:version_id>/", outgoing.outgoing_version_file,
          name="outgoing_version_file"),
+    path("van-ban-di/<int:pk>/ban-sao/<int:copy_id>/", outgoing.outgoing_copy_file, name="outgoing_copy_file"),
 ]

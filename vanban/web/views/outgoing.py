@@ -173,6 +173,15 @@ class CorrectionForm(VanbanForm):
     comment = forms.CharField(label="Lý do", max_length=2000, required=False)
 
 
+class CopyForm(VanbanForm):
+    kind = forms.ChoiceField(label="Hình thức sao", choices=[("sao_y", "Sao y"), ("sao_luc", "Sao lục"),
+                                                              ("trich_sao", "Trích sao")])
+    file = forms.FileField(label="Phần trích (PDF, chỉ với trích sao)", required=False)
+    note = forms.CharField(label="Ghi chú", max_length=2000, required=False)
+    secret = forms.CharField(label="Mật khẩu khóa con dấu số của cơ quan", strip=False, max_length=200,
+                             required=False, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+
 class SubmitForm(VanbanForm):
     note = forms.CharField(label="Nội dung trình (phiếu trình)", max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 3}))
@@ -197,7 +206,7 @@ class SubmitForm(VanbanForm):
         return [(step, self.cleaned_data[name]) for name, step in self.steps if self.cleaned_data.get(name)]
 
 
-ACTIONS = ("version", "submit", "approve", "return", "opinion", "answer", "sign", "issue", "recall", "correction")
+ACTIONS = ("version", "submit", "approve", "return", "opinion", "answer", "sign", "issue", "recall", "correction", "copy")
 
 
 def _document(request: HttpRequest, pk: int) -> OutgoingDocument:
@@ -218,7 +227,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approve": ReviewForm(prefix="approve"), "return": ReviewForm(prefix="return"),
         "opinion": OpinionForm(prefix="opinion"), "answer": AnswerForm(prefix="answer"),
         "sign": SecretForm(prefix="sign"), "issue": SealForm(prefix="issue"), "recall": ReasonForm(prefix="recall"),
-        "correction": CorrectionForm(prefix="correction"),
+        "correction": CorrectionForm(prefix="correction"), "copy": CopyForm(prefix="copy"),
     }
     action = request.POST.get("action", "")
     status = 200
@@ -246,6 +255,8 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "sign": lambda: services.sign(actor=user, document=doc, secret=d["secret"]),
                 "issue": lambda: services.issue(actor=user, document=doc, seal_secret=d["secret"] or None),
                 "recall": lambda: services.recall(actor=user, document=doc, reason=d["reason"]),
+                "copy": lambda: services.make_copy(actor=user, document=doc, kind=d["kind"], excerpt=upload,
+                                                   seal_secret=d["secret"] or None, note=d["note"]),
                 "correction": lambda: services.start_correction(actor=user, document=doc, relation=d["relation"],
                                                                 file=upload, comment=d["comment"]),
             }
@@ -258,6 +269,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "version": "Đã thêm phiên bản.", "submit": "Đã trình duyệt.", "approve": "Đã duyệt.",
                 "return": "Đã trả lại người soạn thảo.", "opinion": "Đã gửi xin ý kiến.", "answer": "Đã gửi góp ý.",
                 "sign": "Đã ký số.", "issue": "Đã ban hành văn bản.", "recall": "Đã thu hồi văn bản.",
+                "copy": "Đã tạo bản sao.",
             }[action])
             return redirect("web:outgoing_detail", pk=doc.pk)
         status = 400
@@ -269,6 +281,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/outgoing/detail.html", {
         "page_title": str(doc), "doc": doc, "forms": forms_, "open_action": action,
         "versions": list(doc.versions.select_related("file", "created_by")),
+        "copies": list(doc.copies.select_related("file", "created_by")),
         "reviews": list(doc.reviews.select_related("reviewer", "decided_by", "version")),
         "submissions": list(doc.submissions.select_related("submitted_by", "version")),
         "events": list(doc.events.select_related("actor", "on_behalf_of")),
@@ -315,5 +328,18 @@ def outgoing_version_file(request: HttpRequest, pk: int, version_id: int) -> Htt
     inline = request.GET.get("xem") == "1" and version.file.kind == "pdf"
     response = FileResponse(storage.open_blob(version.file.sha256), as_attachment=not inline,
                             filename=version.file_name, content_type=version.file.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def outgoing_copy_file(request: HttpRequest, pk: int, copy_id: int) -> HttpResponse:
+    doc = _document(request, pk)
+    copy = doc.copies.select_related("file").filter(pk=copy_id).first()
+    if copy is None:
+        raise Http404
+    services.record_copy_download(actor=request.user, document=doc, copy=copy)
+    response = FileResponse(storage.open_blob(copy.file.sha256), as_attachment=True, filename=copy.file_name,
+                            content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
