@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/vanban
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test services chromium lint test-sqlite test-postgres lock clean
+.PHONY: run test install install-test services chromium debian-packages lint test-sqlite test-postgres lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian tools the signature tests drive: SoftHSM2 (a PKCS#11 token), poppler's pdfsig and
+# pdftoppm (a second validator, page renders), NSS's certutil (pdfsig's trust store).
+DEBIAN_PACKAGES := softhsm2 poppler-utils libnss3-tools
+debian-packages:
+	@command -v softhsm2-util >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 \
+	  && command -v pdftoppm >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 || { \
+	  echo "Installing $(DEBIAN_PACKAGES) for the signature tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; }
+
 # PostgreSQL and Redis are local services on this kind of machine; start them if down.
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
@@ -49,14 +58,14 @@ services:
 lint: install-test
 	$(BIN)/ruff check .
 
-test-sqlite: install-test chromium services
+test-sqlite: install-test chromium debian-packages services
 	env -u VANBAN_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
-test-postgres: install-test chromium services
+test-postgres: install-test chromium debian-packages services
 	VANBAN_DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
 
 # The whole suite, on SQLite and then on PostgreSQL.
-test: install-test chromium services lint
+test: install-test chromium debian-packages services lint
 	@echo "=== SQLite ==="
 	$(MAKE) --no-print-directory test-sqlite
 	@echo "=== PostgreSQL ==="

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 import _common
@@ -42,21 +43,31 @@ SUBJECTS = [
 PLACES = ["Cục Xuất nhập khẩu", "Vụ Pháp chế; Cục Thương mại điện tử và Kinh tế số", "", "Văn phòng Bộ"]
 
 
+def bench_register(kind: str, name: str) -> Any:
+    """A register of the ministry of its own for this year (not the default one)."""
+    from django.utils import timezone
+
+    from vanban.documents.models import Register
+    from vanban.organisation.models import Organ
+
+    register, _ = Register.objects.get_or_create(
+        organ=Organ.objects.get(is_own=True), unit=None, kind=kind, year=timezone.localdate().year, name=name,
+        defaults={"is_default": False},
+    )  # fmt: skip
+    return register
+
+
 def build(rows: int) -> Any:
     from django.db import transaction
     from django.utils import timezone
 
     from vanban.accounts.models import User
-    from vanban.documents.models import DocumentType, Register
+    from vanban.documents.models import DocumentType
     from vanban.incoming.models import IncomingDocument
     from vanban.organisation.models import Organ
 
-    organ = Organ.objects.get(is_own=True)
-    year = timezone.localdate().year
-    register, _ = Register.objects.get_or_create(
-        organ=organ, unit=None, kind=Register.Kind.INCOMING, year=year, name=REGISTER_NAME,
-        defaults={"is_default": False},
-    )  # fmt: skip
+    register = bench_register("incoming", REGISTER_NAME)
+    year = register.year
     have = register.incoming_documents.count()
     if have >= rows:
         return register
@@ -98,8 +109,11 @@ def build(rows: int) -> Any:
     return register
 
 
-def main() -> None:
-    p = _common.parser("Export the incoming register of a year as xlsx and PDF", repeat=False)
+def run(description: str, build: Callable[[int], Any], page: str) -> None:
+    """Build a register with `build(rows)`, then download it in each format through
+    the export page named `page`, signed in as vanthu.bo; print the figures. Shared
+    with bench/outgoing_exports.py."""
+    p = _common.parser(description, repeat=False)
     p.add_argument("--rows", type=int, default=20_000, help="documents in the register (default 20,000)")
     p.add_argument("--repeat", type=int, default=3, help="downloads of each format (default 3)")
     args = p.parse_args()
@@ -119,7 +133,7 @@ def main() -> None:
                               "build_s": round(build_s, 1), "rss_start_mb": _common.peak_rss_mb()}  # fmt: skip
     rows = {}
     for fmt in ("xlsx", "pdf"):
-        target = f"{reverse('web:incoming_register_export')}?so={register.pk}&dinh_dang={fmt}"
+        target = f"{reverse(page)}?so={register.pk}&dinh_dang={fmt}"
         download = _common.get_ok(client, target)
         size = len(b"".join(client.get(target).streaming_content))
         queries = _common.count_queries(download)
@@ -135,6 +149,10 @@ def main() -> None:
         result[fmt] = figures
     _common.print_table(rows, ("cpu_ms", "queries", "size_kb", "peak_rss_mb"))
     _common.emit(result)
+
+
+def main() -> None:
+    run("Export the incoming register of a year as xlsx and PDF", build, "web:incoming_register_export")
 
 
 if __name__ == "__main__":

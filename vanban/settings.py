@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.incoming",
     "vanban.workflow",
+    "vanban.signatures",
+    "vanban.outgoing",
     "vanban.jobs",
     "vanban.monitoring",
     "vanban.web",
@@ -259,6 +261,10 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "vanban.organisation.models.Unit.Kind",
         "TokenKindEnum": "vanban.accounts.models.ApiToken.Kind",
         "TokenScopeEnum": "vanban.accounts.services.TOKEN_SCOPES",
+        "StateEnum": "vanban.jobs.models.Job.State",
+        "SignatureCheckStateEnum": "vanban.documents.models.SignatureReport.State",
+        "PdfSignatureKindEnum": "vanban.signatures.validation.SIGNATURE_KINDS",
+        "SignerKindEnum": "vanban.signatures.validation.SIGNER_KINDS",
     },
 }
 
@@ -280,6 +286,15 @@ LOGGING = {
 
 # The organ that runs this installation (edXML organ id); the demo builds MOIT.
 OWN_ORGAN_ID = os.environ.get("VANBAN_ORGAN_ID", "000.00.00.G02")
+
+# --- Digital signatures (vanban/signatures; docs/operations.md) ----------------------
+# Key-encryption key(s) for the organ's keys kept by the server (Fernet, comma-separated
+# for rotation: the first encrypts, all decrypt). Empty: derived from SECRET_KEY.
+VANBAN_KEY_ENCRYPTION_KEY = os.environ.get("VANBAN_KEY_ENCRYPTION_KEY", "")
+VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+VANBAN_TRUST_ROOTS = os.environ.get("VANBAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots"))
+VANBAN_SIGNING_PLACE = os.environ.get("VANBAN_SIGNING_PLACE", "Hà Nội")
 
 # --- Tests ---------------------------------------------------------------------------
 TESTING = "pytest" in sys.modules

@@ -49,15 +49,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         field, detail = _first_validation_error(exc.detail)
         code = getattr(detail, "code", "invalid") or "invalid"
-        return error_response(f"invalid_{code}" if code in ("required", "null", "blank") else str(code),
-                              str(detail), field, status.HTTP_400_BAD_REQUEST)
+        return error_response(
+            f"invalid_{code}" if code in ("required", "null", "blank") else str(code),
+            str(detail),
+            field,
+            status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.APIException):
         code = getattr(exc, "vanban_code", None) or (exc.get_codes() if isinstance(exc.get_codes(), str) else "error")
-        message = str(exc.detail) if getattr(exc, "vanban_code", None) else _DRF_MESSAGES.get(str(code), str(exc.detail))
-        if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail) != "You do not have permission to perform this action.":
+        message = (
+            str(exc.detail) if getattr(exc, "vanban_code", None) else _DRF_MESSAGES.get(str(code), str(exc.detail))
+        )
+        if (
+            isinstance(exc, exceptions.PermissionDenied)
+            and str(exc.detail) != "You do not have permission to perform this action."
+        ):
             message = str(exc.detail)
         response.data = {"code": str(code), "message": message, "field": None}
     return response

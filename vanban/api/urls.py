@@ -9,7 +9,9 @@ from vanban.api.routes import (
     incoming_exports,
     jobs,
     organisation,
+    outgoing,
     security,
+    signatures,
     text,
     usage,
     workflow,
@@ -31,5 +33,7 @@ urlpatterns = [
     *documents.urlpatterns,
     *incoming.urlpatterns,
     *workflow.urlpatterns,
+    *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
+    *signatures.urlpatterns,
 ]

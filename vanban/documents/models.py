@@ -4,7 +4,9 @@ files (content-addressed, design.md rule 7) and registers with their counters
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -109,6 +111,58 @@ class StoredFile(models.Model):
         from vanban.documents.storage import blob_name
 
         return blob_name(self.sha256)
+
+
+class SignatureReport(models.Model):
+    """The last signature check of a stored PDF (vanban.signatures.validation): kept per
+    file, since the bytes never change; re-checked on request, as trust roots and
+    revocation data change with time. `report` is PdfReport.as_dict()."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Đang kiểm tra chữ ký"
+        DONE = "done", "Đã kiểm tra"
+        FAILED = "failed", "Không kiểm tra được"
+
+    file = models.OneToOneField(StoredFile, on_delete=models.CASCADE, related_name="signature_report")
+    state = models.CharField("Trạng thái", max_length=10, choices=State.choices, default=State.PENDING)
+    ok = models.BooleanField("Chữ ký nguyên vẹn", null=True, blank=True)
+    trusted = models.BooleanField("Chứng thư được xác thực", null=True, blank=True)
+    signature_count = models.PositiveSmallIntegerField("Số chữ ký", default=0)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField("Kiểm tra lúc", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "Kết quả kiểm tra chữ ký số"
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()}: {self.file}"
+
+    @property
+    def signatures(self) -> list[dict[str, Any]]:
+        """The report's signatures with their times as the page shows them (dd/mm/yyyy)."""
+        shown = []
+        for sig in self.report.get("signatures") or []:
+            timestamp = sig.get("timestamp") or {}
+            shown.append(
+                {
+                    **sig,
+                    "signing_time_display": _display_iso(sig.get("signing_time")),
+                    "timestamp_display": _display_iso(timestamp.get("time")),
+                }
+            )
+        return shown
+
+
+def _display_iso(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return value
 
 
 class FileRole(models.TextChoices):

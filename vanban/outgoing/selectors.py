@@ -99,3 +99,19 @@ def get_opinion_for(user: Any, pk: Any) -> OpinionRequest:
     if o is None or not outgoing_visible_to(user).filter(pk=o.document_id).exists():
         raise NotFound("Không tìm thấy yêu cầu xin ý kiến.")
     return o
+
+
+def review_routes_for(user: Any) -> QuerySet[Any]:
+    """The routes an administrator manages: all for a system administrator, those of
+    their units (and none organ-wide) for a unit administrator."""
+    from vanban.organisation.selectors import admin_unit_paths
+    from vanban.outgoing.models import ReviewRoute
+
+    routes = ReviewRoute.objects.select_related("document_type", "unit").order_by("unit__path", "document_type__name")
+    paths = admin_unit_paths(user)
+    if paths is None:
+        return routes
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(unit__path__startswith=path)
+    return routes.filter(q)

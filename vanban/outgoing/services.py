@@ -766,3 +766,45 @@ def make_copy(*, actor: Any, document: OutgoingDocument, kind: str, seal_secret:
 def record_copy_download(*, actor: Any, document: OutgoingDocument, copy: Any) -> None:
     audit.record(actor=actor, action="outgoing.file_downloaded", target=document,
                  data={"copy": copy.number_symbol, "sha256": copy.file.sha256})  # fmt: skip
+
+
+# --- review routes (administration) -------------------------------------------------------------
+
+
+def set_review_route(*, actor: Any, document_type: Any = None, unit: Any = None, steps: list[str]) -> ReviewRoute:
+    """Which steps drafts of a type and/or unit go through before the signer. A system
+    administrator sets any route; a unit administrator only their units'."""
+    from vanban.organisation.permissions import authorize_unit_admin
+
+    doc_type = _type(document_type) if document_type not in (None, "") else None
+    target_unit = None
+    if unit not in (None, ""):
+        try:
+            target_unit = unit if isinstance(unit, Unit) else Unit.objects.get(pk=int(unit))
+        except (Unit.DoesNotExist, TypeError, ValueError):
+            raise OutgoingError("invalid_unit", "Đơn vị được chọn không tồn tại.", "unit") from None
+    authority = authorize_unit_admin(actor, target_unit)
+    allowed = [s for s in ReviewTask.Step.values if s != ReviewTask.Step.SIGNER]
+    clean_steps: list[str] = []
+    for step in steps or []:
+        if step not in allowed:
+            raise OutgoingError("invalid_step", f"Bước duyệt «{step}» không hợp lệ.", "steps")
+        if step not in clean_steps:
+            clean_steps.append(step)
+    with transaction.atomic():
+        route, _ = ReviewRoute.objects.update_or_create(document_type=doc_type, unit=target_unit,
+                                                        defaults={"steps": clean_steps})  # fmt: skip
+        audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.route_set", target=route,
+                     data={"document_type": doc_type.pk if doc_type else None,
+                           "unit": target_unit.pk if target_unit else None, "steps": clean_steps})  # fmt: skip
+    return route
+
+
+def delete_review_route(*, actor: Any, route: ReviewRoute) -> None:
+    from vanban.organisation.permissions import authorize_unit_admin
+
+    authority = authorize_unit_admin(actor, route.unit)
+    with transaction.atomic():
+        audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.route_deleted", target=route,
+                     data={"steps": route.steps})  # fmt: skip
+        route.delete()

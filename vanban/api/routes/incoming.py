@@ -11,4 +11,9 @@ urlpatterns: list[URLPattern] = [
         views.IncomingFilePreviewView.as_view(),
         name="api-incoming-file-preview",
     ),
+    path(
+        "incoming/<int:pk>/files/<int:file_id>/verify",
+        views.IncomingFileVerifyView.as_view(),
+        name="api-incoming-file-verify",
+    ),
 ]

@@ -16,8 +16,9 @@ urlpatterns: list[URLPattern] = [
     path("assignments/<int:pk>/notes", views.NoteView.as_view(), name="api-assignment-notes"),
     path("assignments/<int:pk>/contributions", views.ContributionView.as_view(), name="api-assignment-contributions"),
     path("assignments/<int:pk>/progress", views.ProgressView.as_view(), name="api-assignment-progress"),
-    path("assignments/<int:pk>/extension-requests", views.ExtensionRequestView.as_view(),
-         name="api-assignment-extension"),
+    path(
+        "assignments/<int:pk>/extension-requests", views.ExtensionRequestView.as_view(), name="api-assignment-extension"
+    ),
     path("assignments/<int:pk>/return", views.ReturnView.as_view(), name="api-assignment-return"),
     path("assignments/<int:pk>/complete", views.CompleteView.as_view(), name="api-assignment-complete"),
     path("extension-requests", views.ExtensionListView.as_view(), name="api-extensions"),

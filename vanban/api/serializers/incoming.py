@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vanban.api.serializers.common import ErrorSerializer, QuerySerializer, StrictSerializer, bounded_id
+from vanban.api.serializers.signature_reports import SignatureReportSerializer
 from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
+from vanban.documents.signature_reports import report_of
 from vanban.incoming.models import IncomingDocument, IncomingFile
 from vanban.incoming.services import TEXT_LIMITS
 
@@ -21,11 +24,19 @@ class IncomingFileSerializer(serializers.ModelSerializer):
     content_type = serializers.CharField(source="file.content_type")
     page_count = serializers.IntegerField(source="file.page_count", allow_null=True)
     is_signed_pdf = serializers.BooleanField(source="file.is_signed_pdf", help_text="PDF có chữ ký số (PAdES)")
+    signature_report = serializers.SerializerMethodField(
+        help_text="Kết quả kiểm tra chữ ký số (state pending khi đang kiểm tra); null với tệp không có chữ ký"
+    )
 
     class Meta:
         model = IncomingFile
         fields = ["id", "name", "role", "position", "sha256", "size", "kind", "content_type", "page_count",
-                  "is_signed_pdf"]  # fmt: skip
+                  "is_signed_pdf", "signature_report"]  # fmt: skip
+
+    @extend_schema_field(SignatureReportSerializer(allow_null=True))
+    def get_signature_report(self, link: IncomingFile) -> dict[str, Any] | None:
+        report = report_of(link.file)
+        return SignatureReportSerializer(report).data if report is not None else None
 
 
 class IncomingSummarySerializer(serializers.ModelSerializer):

@@ -105,12 +105,14 @@ class DraftInputSerializer(StrictSerializer):
     subject = serializers.CharField(max_length=500)
     signer = bounded_id(required=False, allow_null=True)
     signer_position = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    signing_authority = serializers.ChoiceField(choices=SigningAuthority.choices, required=False, allow_blank=True,
-                                                default="")
+    signing_authority = serializers.ChoiceField(
+        choices=SigningAuthority.choices, required=False, allow_blank=True, default=""
+    )
     to_places = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    restricted = serializers.BooleanField(required=False, default=False,
-                                          help_text="Hạn chế công bố: ban hành nhưng không phát hành, không gửi điện tử")
+    restricted = serializers.BooleanField(
+        required=False, default=False, help_text="Hạn chế công bố: ban hành nhưng không phát hành, không gửi điện tử"
+    )
     recipients = RecipientInputSerializer(many=True, required=False, default=list)
 
 
@@ -119,8 +121,9 @@ class DraftCreateSerializer(DraftInputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     reply_to = bounded_id(required=False, help_text="Văn bản đến được trả lời")
     for_assignment = bounded_id(required=False, help_text="Việc được giao mà văn bản này trả lời")
-    recipients = serializers.JSONField(required=False, default=list, binary=True,
-                                       help_text='Danh sách [{"kind": "unit|user|organ", "id": 1}] (JSON)')
+    recipients = serializers.JSONField(
+        required=False, default=list, binary=True, help_text='Danh sách [{"kind": "unit|user|organ", "id": 1}] (JSON)'
+    )
 
 
 class VersionInputSerializer(StrictSerializer):
@@ -135,8 +138,9 @@ class ReviewerInputSerializer(StrictSerializer):
 
 class SubmitSerializer(StrictSerializer):
     note = serializers.CharField(max_length=4000, help_text="Nội dung phiếu trình")
-    reviewers = ReviewerInputSerializer(many=True, max_length=10,
-                                        help_text="Người duyệt theo thứ tự; người ký luôn được thêm vào cuối")
+    reviewers = ReviewerInputSerializer(
+        many=True, max_length=10, help_text="Người duyệt theo thứ tự; người ký luôn được thêm vào cuối"
+    )
 
 
 class ApproveSerializer(StrictSerializer):
@@ -164,8 +168,13 @@ class SignSerializer(StrictSerializer):
 
 
 class IssueSerializer(StrictSerializer):
-    seal_secret = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False,
-                                        help_text="Mật khẩu khóa con dấu số của cơ quan (nếu được cấu hình)")
+    seal_secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        trim_whitespace=False,
+        help_text="Mật khẩu khóa con dấu số của cơ quan (nếu được cấu hình)",
+    )
 
 
 class RecallSerializer(StrictSerializer):
@@ -198,3 +207,19 @@ class CopySerializer(serializers.Serializer):
     file_name = serializers.CharField()
     sha256 = serializers.CharField(source="file.sha256")
     created_at = serializers.DateTimeField()
+
+
+class ReviewRouteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document_type = serializers.IntegerField(source="document_type_id", allow_null=True)
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    steps = serializers.ListField(child=serializers.CharField())
+
+
+class ReviewRouteInputSerializer(StrictSerializer):
+    document_type = bounded_id(required=False, allow_null=True, help_text="Bỏ trống: mọi loại")
+    unit = bounded_id(required=False, allow_null=True, help_text="Bỏ trống: mọi đơn vị (chỉ quản trị hệ thống)")
+    steps = serializers.ListField(
+        child=serializers.ChoiceField(choices=[c for c in ReviewTask.Step.choices if c[0] != "signer"]),
+        max_length=5, help_text="Các bước trước người ký, theo thứ tự",
+    )

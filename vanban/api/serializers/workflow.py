@@ -126,7 +126,9 @@ class ForwardSerializer(StrictSerializer):
 
 
 class AssigneeSerializer(StrictSerializer):
-    role = serializers.ChoiceField(choices=Assignment.Role.choices, help_text="lead (chủ trì, đúng một), cooperate, info")
+    role = serializers.ChoiceField(
+        choices=Assignment.Role.choices, help_text="lead (chủ trì, đúng một), cooperate, info"
+    )
     unit = bounded_id(required=False, help_text="Đơn vị được giao (hoặc user)")
     user = bounded_id(required=False, help_text="Người được giao (hoặc unit)")
     deadline = serializers.DateField(required=False, help_text="Hạn xử lý; bắt buộc với chủ trì, phối hợp")
@@ -139,8 +141,14 @@ class DirectionInputSerializer(StrictSerializer):
 
 class FilesField(serializers.ListField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=serializers.FileField(allow_empty_file=True), required=False, default=list,
-                         max_length=20, help_text="Tệp đính kèm (multipart/form-data)", **kwargs)
+        super().__init__(
+            child=serializers.FileField(allow_empty_file=True),
+            required=False,
+            default=list,
+            max_length=20,
+            help_text="Tệp đính kèm (multipart/form-data)",
+            **kwargs,
+        )
 
 
 class NoteSerializer(StrictSerializer):

@@ -25,12 +25,18 @@ from vanban.organisation.selectors import current_appointments
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=254, help_text="Tên đăng nhập hoặc thư điện tử")
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    otp = serializers.CharField(max_length=10, required=False, allow_blank=True,
-                                help_text="Mã xác thực hai lớp, khi tài khoản đã bật")
+    otp = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, help_text="Mã xác thực hai lớp, khi tài khoản đã bật"
+    )
     name = serializers.CharField(max_length=100, required=False, default="Mã truy cập cho tập lệnh")
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(accounts.TOKEN_SCOPES)),
-                                   required=False, default=lambda: ["read", "write"])
-    expires_in_days = serializers.IntegerField(min_value=1, max_value=accounts.MAX_TOKEN_DAYS, required=False, default=30)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(accounts.TOKEN_SCOPES)),
+        required=False,
+        default=lambda: ["read", "write"],
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=accounts.MAX_TOKEN_DAYS, required=False, default=30
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -46,9 +52,12 @@ class TokenObtainView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer, **errors(400)},
-                   tags=["auth"],
-                   operation_id="auth_token_create")
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={201: TokenResponseSerializer, **errors(400)},
+        tags=["auth"],
+        operation_id="auth_token_create",
+    )
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,20 +69,31 @@ class TokenObtainView(APIView):
             return error_response("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.", "password", 401)
         if accounts.confirmed_totp(user) is not None:
             if not values.get("otp"):
-                return error_response("otp_required", "Tài khoản đã bật xác thực hai lớp: hãy gửi kèm mã xác thực (otp).", "otp", 401)
+                return error_response(
+                    "otp_required", "Tài khoản đã bật xác thực hai lớp: hãy gửi kèm mã xác thực (otp).", "otp", 401
+                )
             if not accounts.verify_totp(user, values["otp"]):
                 return error_response("invalid_otp", "Mã xác thực không đúng hoặc đã hết hạn.", "otp", 401)
         elif accounts.two_factor_required(user):
-            return error_response("otp_setup_required", "Vai trò của bạn bắt buộc xác thực hai lớp: hãy thiết lập trên giao diện web trước.", "otp", 403)
+            return error_response(
+                "otp_setup_required",
+                "Vai trò của bạn bắt buộc xác thực hai lớp: hãy thiết lập trên giao diện web trước.",
+                "otp",
+                403,
+            )
         with transaction.atomic():
             token, secret = accounts.create_api_token(
-                actor=user, user=user, name=values["name"], scopes=values["scopes"],
+                actor=user,
+                user=user,
+                name=values["name"],
+                scopes=values["scopes"],
                 expires_at=timezone.now() + dt.timedelta(days=values["expires_in_days"]),
             )
             audit.record(actor=user, action="auth.login", target=user, data={"via": "api_token"})
         # Through the serializer, so expires_at is written in Vietnam time (+07:00).
-        body = TokenResponseSerializer({"token": secret, "prefix": token.prefix, "scopes": token.scopes,
-                                        "expires_at": token.expires_at}).data
+        body = TokenResponseSerializer(
+            {"token": secret, "prefix": token.prefix, "scopes": token.scopes, "expires_at": token.expires_at}
+        ).data
         return Response(body, status=201)
 
 
@@ -112,8 +132,12 @@ class MeView(APIView):
         ]
         token = request.auth if hasattr(request.auth, "scopes") else None
         payload: dict[str, Any] = {
-            "id": user.pk, "username": user.username, "full_name": user.full_name, "email": user.email,
-            "roles": roles, "appointments": list(current_appointments(user)),
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.full_name,
+            "email": user.email,
+            "roles": roles,
+            "appointments": list(current_appointments(user)),
             "two_factor_enabled": accounts.confirmed_totp(user) is not None,
             "token_scopes": token.scopes if token else None,
         }

@@ -25,9 +25,10 @@ from vanban.api.serializers.incoming import (
     IncomingSerializer,
     IncomingSummarySerializer,
 )
+from vanban.api.serializers.signature_reports import SignatureReportSerializer
 from vanban.api.views.base import JsonView, query_params, validated
 from vanban.core.errors import NotFound
-from vanban.documents import preview
+from vanban.documents import preview, signature_reports
 from vanban.incoming import selectors, services
 from vanban.incoming.errors import DuplicateSuspected
 from vanban.incoming.models import IncomingDocument, IncomingFile
@@ -185,3 +186,23 @@ class IncomingFilePreviewView(JsonView):
         body = preview.preview_text_of(link.file).as_dict()
         services.record_file_download(actor=request.user, document=doc, link=link, inline=True)
         return Response(FilePreviewSerializer(body).data)
+
+
+@extend_schema(tags=["incoming"], parameters=[id_parameter(), id_parameter("file_id", "Mã số tệp trong văn bản")])
+class IncomingFileVerifyView(JsonView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="incoming_files_verify",
+        request=None,
+        responses={200: SignatureReportSerializer, **errors(400, 404)},
+    )
+    def post(self, request: Request, pk: int, file_id: int) -> Response:
+        """Kiểm tra lại chữ ký số của tệp PDF ngay bây giờ (toàn vẹn, người ký, chuỗi chứng thư đến các chứng thư
+        gốc tin cậy đã cấu hình, thời điểm ký, thông tin thu hồi có trong tệp) và trả về kết quả; kết quả thay
+        cho lần kiểm tra trước. `ok`: mọi chữ ký nguyên vẹn, hợp lệ và tệp không bị sửa trái phép sau khi ký;
+        `trusted`: báo riêng. Tệp PDF hỏng hoặc mã hóa: state failed với error_code broken_pdf, encrypted_pdf.
+        Lỗi: not_pdf (tệp không phải PDF). Mỗi lần kiểm tra được ghi nhật ký."""
+        _doc, link = _file_or_404(request, pk, file_id)
+        report = signature_reports.check_file(actor=request.user, stored=link.file)
+        return Response(SignatureReportSerializer(report).data)

@@ -1,7 +1,7 @@
-"""The incoming register for a period (xlsx or PDF) and the receipt slip of one
-document, as files. Whoever may read a register's documents may export it: the rows
-are exactly those the caller may open; a register or document outside their reach
-answers 404."""
+"""A register for a period (xlsx or PDF: the incoming or the outgoing App IV layout,
+by the register's kind) and the receipt slip of one incoming document, as files.
+Whoever may read a register's documents may export it: the rows are exactly those the
+caller may open; a register or document outside their reach answers 404."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from vanban.api.permissions import TokenScopes
 from vanban.api.serializers.common import MAX_ID, errors, id_parameter
 from vanban.api.views.base import JsonView
 from vanban.core.errors import NotFound
+from vanban.documents.models import Register
 from vanban.incoming import exports, selectors
+from vanban.outgoing import exports as outgoing_exports
 
 PERMISSIONS = [IsAuthenticated, TokenScopes]
 
@@ -33,7 +35,7 @@ class FileView(JsonView):
         return super().perform_content_negotiation(request, force=True)
 
 
-@extend_schema(tags=["incoming"], parameters=[id_parameter("id", "Mã số sổ văn bản đến")])
+@extend_schema(tags=["incoming", "outgoing"], parameters=[id_parameter("id", "Mã số sổ văn bản đến hoặc đi")])
 class RegisterExportView(FileView):
     @extend_schema(
         parameters=[
@@ -41,13 +43,13 @@ class RegisterExportView(FileView):
                 "from",
                 OpenApiTypes.DATE,
                 OpenApiParameter.QUERY,
-                description="Từ ngày đến (YYYY-MM-DD); mặc định 01/01 của năm sổ",
+                description="Từ ngày (YYYY-MM-DD; ngày đến với sổ đến, ngày văn bản với sổ đi); mặc định 01/01 của năm sổ",
             ),
             OpenApiParameter(
                 "to",
                 OpenApiTypes.DATE,
                 OpenApiParameter.QUERY,
-                description="Đến ngày đến (YYYY-MM-DD); mặc định 31/12 của năm sổ",
+                description="Đến ngày (YYYY-MM-DD); mặc định 31/12 của năm sổ",
             ),
             OpenApiParameter(
                 "format",
@@ -65,20 +67,25 @@ class RegisterExportView(FileView):
         },
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        """Sổ đăng ký văn bản đến trong một khoảng thời gian (theo ngày đến, giờ Việt Nam), xếp theo số đến.
-        Chỉ gồm văn bản người gọi được xem. Lỗi: invalid_date, invalid_period (từ ngày sau đến ngày),
-        unknown_format, too_many_rows. Mỗi lần xuất được ghi nhật ký (incoming.register_exported)."""
+        """Sổ đăng ký văn bản đến (theo ngày đến, giờ Việt Nam, xếp theo số đến) hoặc sổ đăng ký văn bản đi
+        (văn bản đã ban hành theo ngày văn bản, xếp theo số; văn bản đã thu hồi vẫn giữ dòng, ghi chú lý do)
+        trong một khoảng thời gian, theo loại sổ. Chỉ gồm văn bản người gọi được xem. Lỗi: invalid_date,
+        invalid_period (từ ngày sau đến ngày), unknown_format, too_many_rows. Mỗi lần xuất được ghi nhật ký
+        (incoming.register_exported hoặc outgoing.register_exported)."""
         if not 0 < pk <= MAX_ID:
             raise Http404
         params = request.query_params
         date_from = exports.parse_date(params.get("from"), "from")
         date_to = exports.parse_date(params.get("to"), "to")
         fmt = exports.parse_format(params.get("format") or exports.ExportFormat.XLSX)
+        # The register's kind picks the book; either lookup answers 404 outside the caller's reach.
+        kind = Register.objects.filter(pk=pk).values_list("kind", flat=True).first()
+        books = outgoing_exports if kind == Register.Kind.OUTGOING else exports
         try:
-            register = exports.get_exportable_register(request.user, pk)
+            register = books.get_exportable_register(request.user, pk)
         except NotFound:
             raise Http404 from None
-        export = exports.export_register(
+        export = books.export_register(
             actor=request.user, register=register, date_from=date_from, date_to=date_to, fmt=fmt
         )
         response = FileResponse(

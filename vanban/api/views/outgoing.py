@@ -34,13 +34,15 @@ from vanban.api.serializers.outgoing import (
     RecallSerializer,
     RecipientInputSerializer,
     ReturnSerializer,
+    ReviewRouteInputSerializer,
+    ReviewRouteSerializer,
     ReviewSerializer,
     SignSerializer,
     SubmitSerializer,
     VersionInputSerializer,
     VersionSerializer,
 )
-from vanban.api.views.base import JsonView, query_params, validated
+from vanban.api.views.base import AdminMixin, JsonView, query_params, validated
 from vanban.core.errors import NotFound
 from vanban.outgoing import selectors, services
 from vanban.outgoing.models import OutgoingDocument, Version
@@ -67,10 +69,16 @@ def _data(d: dict[str, Any], **extra: Any) -> services.DraftData:
     serializer = RecipientInputSerializer(data=raw if isinstance(raw, list) else [raw], many=True)
     serializer.is_valid(raise_exception=True)
     return services.DraftData(
-        document_type=d["document_type"], subject=d["subject"], signer=d.get("signer"),
-        signer_position=d.get("signer_position", ""), signing_authority=d.get("signing_authority", ""),
-        to_places=d.get("to_places", ""), urgency=d.get("urgency", "normal"), restricted=d.get("restricted", False),
-        recipients=[(r["kind"], r["id"]) for r in serializer.validated_data], **extra,
+        document_type=d["document_type"],
+        subject=d["subject"],
+        signer=d.get("signer"),
+        signer_position=d.get("signer_position", ""),
+        signing_authority=d.get("signing_authority", ""),
+        to_places=d.get("to_places", ""),
+        urgency=d.get("urgency", "normal"),
+        restricted=d.get("restricted", False),
+        recipients=[(r["kind"], r["id"]) for r in serializer.validated_data],
+        **extra,
     )
 
 
@@ -83,15 +91,21 @@ class OutgoingListView(generics.ListAPIView):
         f = query_params(OutgoingFilterSerializer, self.request)
         return selectors.in_box(self.request.user, f["box"], f.get("q", ""))
 
-    @extend_schema(tags=TAGS, parameters=[OutgoingFilterSerializer],
-                   responses={200: OutgoingSummarySerializer(many=True), **errors(400)})
+    @extend_schema(
+        tags=TAGS,
+        parameters=[OutgoingFilterSerializer],
+        responses={200: OutgoingSummarySerializer(many=True), **errors(400)},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Văn bản đi theo hộp: drafts (dự thảo của tôi), review (chờ tôi duyệt), sign (chờ tôi ký), opinions
         (xin ý kiến tôi), issue (chờ ban hành, văn thư), issued (đã ban hành)."""
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(tags=TAGS, request={"multipart/form-data": DraftCreateSerializer},
-                   responses={201: OutgoingSerializer, **errors(400)})
+    @extend_schema(
+        tags=TAGS,
+        request={"multipart/form-data": DraftCreateSerializer},
+        responses={201: OutgoingSerializer, **errors(400)},
+    )
     def post(self, request: Request) -> Response:
         """Tạo dự thảo (multipart: thông tin, tệp DOCX/ODT/PDF; recipients là chuỗi JSON)."""
         d = validated(DraftCreateSerializer, request.data)
@@ -124,8 +138,10 @@ class VersionsView(JsonView):
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": VersionInputSerializer},
-                   responses={201: VersionSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": VersionInputSerializer},
+        responses={201: VersionSerializer, **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Thêm phiên bản: người soạn thảo (dự thảo, bản PDF cuối sau khi duyệt) hoặc người duyệt đến lượt."""
         doc = _doc(request, pk)
@@ -179,24 +195,47 @@ def _file(d: dict[str, Any]) -> tuple[str, Any] | None:
     return (d["file"].name, d["file"]) if d.get("file") else None
 
 
-SubmitView = _action(SubmitSerializer, lambda u, doc, d: services.submit(
-    actor=u, document=doc, note=d["note"], reviewers=[(r["step"], r["user"]) for r in d["reviewers"]]),
-    "Trình duyệt kèm phiếu trình; người ký luôn ở cuối quy trình.")
-ApproveView = _action(ApproveSerializer, lambda u, doc, d: services.approve(
-    actor=u, document=doc, comment=d["comment"], file=_file(d)),
-    "Người duyệt đến lượt đồng ý (có thể kèm bản đã sửa); lần duyệt của người ký hoàn tất việc duyệt.", multipart=True)
-ReturnView = _action(ReturnSerializer, lambda u, doc, d: services.return_for_changes(
-    actor=u, document=doc, comment=d["comment"]), "Trả lại người soạn thảo kèm ý kiến.")
-OpinionView = _action(OpinionInputSerializer, lambda u, doc, d: services.request_opinion(
-    actor=u, document=doc, question=d["question"], deadline=d["deadline"], unit=d.get("unit"), user=d.get("user")),
-    "Xin ý kiến một đơn vị hoặc một người, có hạn góp ý.", code=201)
-SignView = _action(SignSerializer, lambda u, doc, d: services.sign(actor=u, document=doc, secret=d["secret"]),
-                   "Người ký ký số bản PDF cuối bằng chứng thư của mình (PAdES).")
-IssueView = _action(IssueSerializer, lambda u, doc, d: services.issue(
-    actor=u, document=doc, seal_secret=d.get("seal_secret") or None),
-    "Văn thư cấp số, ghi số và ngày lên văn bản, ký số cơ quan và phát hành (409 already_issued nếu ban hành lại).")
-RecallView = _action(RecallSerializer, lambda u, doc, d: services.recall(actor=u, document=doc, reason=d["reason"]),
-                     "Thu hồi văn bản đã ban hành, kèm lý do.")
+SubmitView = _action(
+    SubmitSerializer,
+    lambda u, doc, d: services.submit(
+        actor=u, document=doc, note=d["note"], reviewers=[(r["step"], r["user"]) for r in d["reviewers"]]
+    ),
+    "Trình duyệt kèm phiếu trình; người ký luôn ở cuối quy trình.",
+)
+ApproveView = _action(
+    ApproveSerializer,
+    lambda u, doc, d: services.approve(actor=u, document=doc, comment=d["comment"], file=_file(d)),
+    "Người duyệt đến lượt đồng ý (có thể kèm bản đã sửa); lần duyệt của người ký hoàn tất việc duyệt.",
+    multipart=True,
+)
+ReturnView = _action(
+    ReturnSerializer,
+    lambda u, doc, d: services.return_for_changes(actor=u, document=doc, comment=d["comment"]),
+    "Trả lại người soạn thảo kèm ý kiến.",
+)
+OpinionView = _action(
+    OpinionInputSerializer,
+    lambda u, doc, d: services.request_opinion(
+        actor=u, document=doc, question=d["question"], deadline=d["deadline"], unit=d.get("unit"), user=d.get("user")
+    ),
+    "Xin ý kiến một đơn vị hoặc một người, có hạn góp ý.",
+    code=201,
+)
+SignView = _action(
+    SignSerializer,
+    lambda u, doc, d: services.sign(actor=u, document=doc, secret=d["secret"]),
+    "Người ký ký số bản PDF cuối bằng chứng thư của mình (PAdES).",
+)
+IssueView = _action(
+    IssueSerializer,
+    lambda u, doc, d: services.issue(actor=u, document=doc, seal_secret=d.get("seal_secret") or None),
+    "Văn thư cấp số, ghi số và ngày lên văn bản, ký số cơ quan và phát hành (409 already_issued nếu ban hành lại).",
+)
+RecallView = _action(
+    RecallSerializer,
+    lambda u, doc, d: services.recall(actor=u, document=doc, reason=d["reason"]),
+    "Thu hồi văn bản đã ban hành, kèm lý do.",
+)
 
 
 @extend_schema(tags=TAGS, parameters=[id_parameter()])
@@ -232,8 +271,10 @@ class CorrectionView(JsonView):
     permission_classes = PERMISSIONS
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": CorrectionSerializer},
-                   responses={201: OutgoingSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": CorrectionSerializer},
+        responses={201: OutgoingSerializer, **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Tạo dự thảo mới cập nhật (update) hoặc thay thế (replace) văn bản đã ban hành."""
         doc = _doc(request, pk)
@@ -253,8 +294,10 @@ class CopiesView(JsonView):
         """Các bản sao của văn bản."""
         return Response(CopySerializer(_doc(request, pk).copies.select_related("file"), many=True).data)
 
-    @extend_schema(request={"multipart/form-data": CopyInputSerializer, "application/json": CopyInputSerializer},
-                   responses={201: CopySerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": CopyInputSerializer, "application/json": CopyInputSerializer},
+        responses={201: CopySerializer, **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Văn thư tạo bản sao điện tử (sao y, sao lục; trích sao kèm tệp phần trích), số theo sổ bản sao."""
         doc = _doc(request, pk)
@@ -262,3 +305,39 @@ class CopiesView(JsonView):
         copy = services.make_copy(actor=request.user, document=doc, kind=d["kind"], excerpt=_file(d),
                                   seal_secret=d.get("seal_secret") or None, note=d["note"])  # fmt: skip
         return Response(CopySerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewRoutesView(JsonView):
+    permission_classes = AdminMixin.permission_classes
+    required_scope = "admin"
+
+    @extend_schema(tags=TAGS, responses={200: ReviewRouteSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        """Quy trình duyệt văn bản đi theo loại văn bản và đơn vị (quản trị)."""
+        return Response(ReviewRouteSerializer(selectors.review_routes_for(request.user), many=True).data)
+
+    @extend_schema(tags=TAGS, request=ReviewRouteInputSerializer,
+                   responses={200: ReviewRouteSerializer, **errors(400)})
+    def post(self, request: Request) -> Response:
+        """Đặt (tạo hoặc thay) quy trình cho một loại văn bản và/hoặc đơn vị; người ký luôn ở cuối."""
+        d = validated(ReviewRouteInputSerializer, request.data)
+        route = services.set_review_route(actor=request.user, document_type=d.get("document_type"),
+                                          unit=d.get("unit"), steps=d["steps"])  # fmt: skip
+        return Response(ReviewRouteSerializer(route).data)
+
+
+@extend_schema(tags=TAGS, parameters=[id_parameter()])
+class ReviewRouteDetailView(JsonView):
+    permission_classes = AdminMixin.permission_classes
+    required_scope = "admin"
+
+    @extend_schema(responses={204: None, **errors(404)})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Xóa một quy trình riêng (dự thảo theo quy trình chung hơn)."""
+        if not 0 < pk <= MAX_ID:
+            raise Http404
+        route = selectors.review_routes_for(request.user).filter(pk=pk).first()
+        if route is None:
+            raise Http404
+        services.delete_review_route(actor=request.user, route=route)
+        return Response(status=status.HTTP_204_NO_CONTENT)

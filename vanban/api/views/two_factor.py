@@ -55,8 +55,10 @@ class MeTwoFactorSetupView(JsonView):
         validated(EmptySerializer, request.data)
         device = accounts.begin_totp_setup(user=request.user)
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-        return Response(TwoFactorSetupSerializer({"secret": secret, "otpauth_url": device.config_url}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            TwoFactorSetupSerializer({"secret": secret, "otpauth_url": device.config_url}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(tags=["me"])

@@ -131,9 +131,15 @@ class AwaitingView(generics.ListAPIView):
     parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[IncomingDocument]:
-        return selectors.awaiting_presentation(self.request.user, _filters(query_params(WorkFilterSerializer, self.request)))
+        return selectors.awaiting_presentation(
+            self.request.user, _filters(query_params(WorkFilterSerializer, self.request))
+        )
 
-    @extend_schema(tags=TAGS, parameters=[WorkFilterSerializer], responses={200: IncomingSummarySerializer(many=True), **errors(400)})
+    @extend_schema(
+        tags=TAGS,
+        parameters=[WorkFilterSerializer],
+        responses={200: IncomingSummarySerializer(many=True), **errors(400)},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Văn bản chờ trình của văn thư: đã đăng ký trong sổ mình giữ, chưa trình lãnh đạo."""
         return super().get(request, *args, **kwargs)
@@ -149,7 +155,9 @@ class PresentationListView(generics.ListAPIView):
             self.request.user, _filters(query_params(WorkFilterSerializer, self.request))
         )
 
-    @extend_schema(tags=TAGS, parameters=[WorkFilterSerializer], responses={200: PresentationSerializer(many=True), **errors(400)})
+    @extend_schema(
+        tags=TAGS, parameters=[WorkFilterSerializer], responses={200: PresentationSerializer(many=True), **errors(400)}
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Văn bản trình chờ người gọi (hoặc người ủy quyền cho họ) cho ý kiến chỉ đạo."""
         return super().get(request, *args, **kwargs)
@@ -193,7 +201,11 @@ class AssignmentListView(generics.ListAPIView):
         data = query_params(AssignmentFilterSerializer, self.request)
         return selectors.assignments_in_box(self.request.user, data["box"], _filters(data))
 
-    @extend_schema(tags=TAGS, parameters=[AssignmentFilterSerializer], responses={200: AssignmentSerializer(many=True), **errors(400)})
+    @extend_schema(
+        tags=TAGS,
+        parameters=[AssignmentFilterSerializer],
+        responses={200: AssignmentSerializer(many=True), **errors(400)},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Việc của tôi theo hộp: process (chủ trì), cooperate (phối hợp), info (để biết), followup (việc mình
         đã giao), unit (việc của đơn vị mình lãnh đạo hoặc làm văn thư); lọc theo trạng thái, độ khẩn, cơ quan,
@@ -246,8 +258,10 @@ class _MultipartAction(JsonView):
 class NoteView(_MultipartAction):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request={"multipart/form-data": NoteSerializer, "application/json": NoteSerializer},
-                   responses={201: StepSerializer(many=True), **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": NoteSerializer, "application/json": NoteSerializer},
+        responses={201: StepSerializer(many=True), **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Ghi chú và/hoặc tệp trung gian của người xử lý."""
         a = _assignment(request, pk)
@@ -260,8 +274,10 @@ class NoteView(_MultipartAction):
 class ContributionView(_MultipartAction):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request={"multipart/form-data": ContributionSerializer, "application/json": ContributionSerializer},
-                   responses={201: StepSerializer(many=True), **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": ContributionSerializer, "application/json": ContributionSerializer},
+        responses={201: StepSerializer(many=True), **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Ý kiến phối hợp gửi đơn vị chủ trì (chỉ việc phối hợp: not_cooperating)."""
         a = _assignment(request, pk)
@@ -287,13 +303,16 @@ class ProgressView(JsonView):
 class ExtensionRequestView(JsonView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request=ExtensionInputSerializer, responses={201: ExtensionRequestSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request=ExtensionInputSerializer, responses={201: ExtensionRequestSerializer, **errors(400, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Xin gia hạn; người giao việc duyệt. Hạn mới phải sau hạn hiện tại (deadline_not_later)."""
         a = _assignment(request, pk)
         data = validated(ExtensionInputSerializer, request.data)
-        req = services.request_extension(actor=request.user, assignment=a, new_deadline=data["new_deadline"],
-                                         reason=data["reason"])
+        req = services.request_extension(
+            actor=request.user, assignment=a, new_deadline=data["new_deadline"], reason=data["reason"]
+        )
         return Response(ExtensionRequestSerializer(req).data, status=status.HTTP_201_CREATED)
 
 
@@ -344,8 +363,10 @@ class ReturnView(JsonView):
 class CompleteView(_MultipartAction):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request={"multipart/form-data": CompleteSerializer, "application/json": CompleteSerializer},
-                   responses={200: AssignmentSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request={"multipart/form-data": CompleteSerializer, "application/json": CompleteSerializer},
+        responses={200: AssignmentSerializer, **errors(400, 404, 409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Hoàn thành việc với kết quả (nội dung và/hoặc tệp). Chủ trì cấp cao nhất hoàn thành thì văn bản
         được xử lý xong."""

@@ -173,3 +173,28 @@ def test_one_person_holding_two_steps_reviews_once(desk: Desk) -> None:
                     reviewers=[("department_head", w.leader), ("unit_leader", w.leader), ("signer", desk.signer)])
     assert list(doc.reviews.values_list("step", "reviewer__username")) == [("unit_leader", "ld.xnk"),
                                                                             ("signer", "ld.bo")]
+
+
+def test_administrators_configure_routes_on_the_page_and_by_api(desk: Desk, web_client: Any, api_client: Any) -> None:
+    from django.urls import reverse
+
+    from vanban.outgoing.models import ReviewRoute
+
+    w = desk.world
+    page = web_client(w.unit_admin)
+    assert page.get(reverse("web:review_routes")).status_code == 200
+    r = page.post(reverse("web:review_routes"), {"unit": w.dept.pk, "steps": ["unit_leader", "checker"]})
+    assert r.status_code == 302
+    route = ReviewRoute.objects.get()
+    assert (route.unit, route.steps) == (w.dept, ["unit_leader", "checker"])
+    assert services.route_for(desk.draft()) == ["unit_leader", "checker", "signer"]
+    # a unit administrator cannot set the organ-wide default
+    assert page.post(reverse("web:review_routes"), {"steps": ["checker"]}).status_code == 403
+    assert web_client(w.specialist).get(reverse("web:review_routes")).status_code == 403
+    admin = api_client(w.sysadmin)
+    r = admin.post("/api/v1/review-routes", {"steps": ["checker"]}, format="json")
+    assert r.status_code == 200 and r.json()["unit"] is None
+    assert len(admin.get("/api/v1/review-routes").json()) == 2
+    assert admin.post("/api/v1/review-routes", {"steps": ["signer"]}, format="json").status_code == 400
+    assert admin.delete(f"/api/v1/review-routes/{route.pk}").status_code == 204
+    assert api_client(w.specialist).get("/api/v1/review-routes").status_code == 403

@@ -11,14 +11,15 @@ from vanban.web.navigation import NAVIGATION
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage"}
+ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
+              "review_routes"}
 SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers"},
-    "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
+    "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
     "bt.hoang": {"delegations", "incoming", "outgoing"},
     "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},

@@ -9,7 +9,10 @@ from vanban.web.urls import (
     incoming,
     incoming_exports,
     jobs,
+    outgoing,
+    outgoing_exports,
     security,
+    signatures,
     units,
     usage,
     workflow,
@@ -28,5 +31,8 @@ urlpatterns = (
     + documents.urlpatterns
     + incoming.urlpatterns
     + workflow.urlpatterns
+    + outgoing.urlpatterns
     + incoming_exports.urlpatterns
+    + outgoing_exports.urlpatterns
+    + signatures.urlpatterns
 )

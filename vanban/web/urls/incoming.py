@@ -11,6 +11,9 @@ urlpatterns = [
         "van-ban-den/<int:pk>/tep/<int:file_id>/xem-truoc/", incoming.incoming_file_preview, name="incoming_file_preview"
     ),
     path(
+        "van-ban-den/<int:pk>/tep/<int:file_id>/chu-ky/", incoming.incoming_file_signatures, name="incoming_file_signatures"
+    ),
+    path(
         "van-ban-den/<int:pk>/tep/<int:file_id>/xem-truoc/trang-1.png",
         incoming.incoming_file_preview_image,
         name="incoming_file_preview_image",

@@ -3,6 +3,7 @@ from django.urls import path
 from vanban.web.views import outgoing
 
 urlpatterns = [
+    path("quan-tri/quy-trinh-duyet/", outgoing.review_routes, name="review_routes"),
     path("van-ban-di/", outgoing.outgoing_list, name="outgoing_list"),
     path("van-ban-di/hop/<slug:box>/", outgoing.outgoing_list, name="outgoing_box"),
     path("van-ban-di/soan-thao/", outgoing.outgoing_new, name="outgoing_new"),

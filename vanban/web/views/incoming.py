@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods
 
 from vanban.core import errors
-from vanban.documents import preview, storage
+from vanban.documents import preview, signature_reports, storage
 from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import DocumentType, StoredFile
@@ -249,9 +250,11 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     record_reading(actor=request.user, document=doc)
     files = selectors.files_of(doc)
+    reports = signature_reports.reports_for([link.file for link in files])
     for link in files:
         link.inline = link.file.kind in INLINE_KINDS  # type: ignore[attr-defined]
         link.previewable = link.file.kind in preview.PREVIEW_KINDS  # type: ignore[attr-defined]
+        link.signature_report = reports.get(link.file_id)  # type: ignore[attr-defined]
     return render(
         request,
         "web/incoming/detail.html",
@@ -295,6 +298,26 @@ def _file_link_or_404(request: HttpRequest, pk: int, file_id: int) -> tuple[Any,
         return doc, selectors.get_file_of(doc, file_id)
     except errors.NotFound:
         raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incoming_file_signatures(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """The signature report of one file: GET is the fragment htmx polls while the check
+    is pending; POST checks the signatures again now."""
+    doc, link = _file_link_or_404(request, pk, file_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            signature_reports.check_file(actor=request.user, stored=link.file)
+        except errors.VanbanError as exc:
+            error = exc.message
+        if not getattr(request, "htmx", False):
+            if error:
+                messages.error(request, error)
+            return redirect("web:incoming_detail", pk=doc.pk)
+    link.signature_report = signature_reports.report_of(link.file)  # type: ignore[attr-defined]
+    return render(request, "web/documents/_signature_report.html", {"doc": doc, "link": link, "error": error})
 
 
 @login_required

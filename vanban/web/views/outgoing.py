@@ -343,3 +343,51 @@ def outgoing_copy_file(request: HttpRequest, pk: int, copy_id: int) -> HttpRespo
                             content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class RouteForm(VanbanForm):
+    document_type = forms.ModelChoiceField(label="Loại văn bản", queryset=DocumentType.objects.none(),
+                                           required=False, empty_label="Mọi loại")
+    unit = forms.ModelChoiceField(label="Đơn vị soạn thảo", queryset=Unit.objects.none(), required=False,
+                                  empty_label="Mọi đơn vị")
+    steps = forms.MultipleChoiceField(
+        label="Các bước duyệt trước người ký (theo thứ tự)", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[c for c in ReviewTask.Step.choices if c[0] != ReviewTask.Step.SIGNER],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from vanban.organisation.selectors import units_administered_by
+
+        self.fields["document_type"].queryset = document_types()
+        self.fields["unit"].queryset = units_administered_by(user)
+
+
+@login_required
+def review_routes(request: HttpRequest) -> HttpResponse:
+    from vanban.organisation.permissions import is_admin
+    from vanban.outgoing.models import ReviewRoute
+
+    if not is_admin(request.user):
+        raise DjangoPermissionDenied
+    form = RouteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and "delete" in request.POST:
+        route = selectors.review_routes_for(request.user).filter(pk=request.POST.get("delete")).first()
+        if route is None:
+            raise Http404
+        _run(form, lambda: services.delete_review_route(actor=request.user, route=route))
+        messages.success(request, "Đã xóa quy trình duyệt.")
+        return redirect("web:review_routes")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = _run(form, lambda: services.set_review_route(actor=request.user, document_type=d["document_type"],
+                                                            unit=d["unit"], steps=d["steps"]))
+        if done is not None:
+            messages.success(request, "Đã lưu quy trình duyệt.")
+            return redirect("web:review_routes")
+    return render(request, "web/outgoing/routes.html", {
+        "page_title": "Quy trình duyệt văn bản đi", "form": form,
+        "routes": selectors.review_routes_for(request.user), "step_labels": dict(ReviewTask.Step.choices),
+        "default_steps": [dict(ReviewTask.Step.choices)[s] for s in services.DEFAULT_STEPS],
+        "total": ReviewRoute.objects.count(),
+    }, status=400 if request.method == "POST" else 200)
