@@ -292,6 +292,8 @@ OWN_ORGAN_ID = os.environ.get("VANBAN_ORGAN_ID", "000.00.00.G02")
 # for rotation: the first encrypts, all decrypt). Empty: derived from SECRET_KEY.
 VANBAN_KEY_ENCRYPTION_KEY = os.environ.get("VANBAN_KEY_ENCRYPTION_KEY", "")
 VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# The address people and other systems reach this server at (CRL distribution points).
+VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
 VANBAN_TRUST_ROOTS = os.environ.get("VANBAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots"))
 VANBAN_SIGNING_PLACE = os.environ.get("VANBAN_SIGNING_PLACE", "Hà Nội")

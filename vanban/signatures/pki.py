@@ -127,7 +127,22 @@ def build_signing_certificate(
     )
     if email:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+    # Where the CA's CRL is served (pki/crl/<serial>.crl). Validators look a revocation
+    # up only for certificates that name such a point; ours never fetch it over the
+    # network but match the CRL the system hands them (internal_crls()).
+    builder = builder.add_extension(
+        x509.CRLDistributionPoints([
+            x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(crl_url(ca_certificate))],
+                                   relative_name=None, reasons=None, crl_issuer=None)
+        ]),
+        critical=False,
+    )  # fmt: skip
     return builder.sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+
+
+def crl_url(ca_certificate: x509.Certificate) -> str:
+    base = str(getattr(settings, "VANBAN_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}/pki/crl/{ca_certificate.serial_number:x}.crl"
 
 
 def build_crl(

@@ -454,6 +454,7 @@ def _run_pyhanko(
     adobe_crls, adobe_ocsps = _adobe_revinfo(emb)
     crls += adobe_crls
     ocsps += adobe_ocsps
+    crls += _internal_crls()
     context = ValidationContext(
         trust_roots=roots,
         other_certs=dss.certs,
@@ -887,3 +888,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
     if timezone.is_naive(value):
         return timezone.make_aware(value, timezone.get_default_timezone())
     return value
+
+
+def _internal_crls() -> list[Any]:
+    """The internal CA's CRLs, so a certificate this system issued and then revoked is
+    reported revoked although the CRL is not fetched from its distribution point."""
+    try:
+        from vanban.signatures.pki import internal_crls
+
+        return list(internal_crls())
+    except Exception:  # no database (a bare CLI check): the PDF's own data only
+        return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -227,3 +228,26 @@ def test_pki_command(organ, make_user, tmp_path, capsys):
     )
     with pytest.raises(SystemExit):
         call_command("pki", "revoke", "khong-co-ai")
+
+
+def test_a_revoked_internal_certificate_shows_in_validation_and_its_crl_is_served(
+    leader: Any, signed: Any, client: Any
+) -> None:
+    from cryptography import x509 as cx509
+
+    from vanban.signatures import selectors as sel
+    from vanban.signatures.validation import validate_pdf
+
+    credential = sel.active_credential(leader)
+    cert = cx509.load_pem_x509_certificate(credential.certificate_pem.encode())
+    (point,) = cert.extensions.get_extension_for_class(cx509.CRLDistributionPoints).value
+    url = point.full_name[0].value
+    assert url.endswith(".crl") and "/pki/crl/" in url
+    before = validate_pdf(signed.pdf)
+    assert before.signatures[0].trusted and not before.signatures[0].revoked
+    services.revoke_credential(actor=leader, credential=credential, reason="Mất thiết bị")
+    after = validate_pdf(signed.pdf)
+    assert after.signatures[0].revoked
+    response = client.get(url.split("8000", 1)[1])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pkix-crl"
+    assert cx509.load_der_x509_crl(response.content).get_revoked_certificate_by_serial_number(cert.serial_number)

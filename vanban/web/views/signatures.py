@@ -174,3 +174,16 @@ def organ_seal(request: HttpRequest) -> HttpResponse:
             "form": form,
         },
     )
+
+
+def crl(request: HttpRequest, serial: str) -> HttpResponse:
+    """The internal CA's certificate revocation list, public as CRLs are (RFC 5280):
+    the distribution point every certificate it issues names."""
+    from vanban.signatures.models import CertificateAuthority
+
+    authority = CertificateAuthority.objects.filter(serial_hex=serial.lower()).exclude(crl_der=b"").first()
+    if authority is None:
+        raise Http404
+    response = HttpResponse(bytes(authority.crl_der), content_type="application/pkix-crl")
+    response["Cache-Control"] = "max-age=300"
+    return response
