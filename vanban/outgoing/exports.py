@@ -81,12 +81,13 @@ def _recipients_of(doc_ids: list[int]) -> dict[int, _Recipients]:
     rows = (
         Recipient.objects.filter(document_id__in=doc_ids)
         .order_by("document_id", "pk")
-        .values_list("document_id", "unit__name", "user__full_name", "user__username", "organ__name", "delivered_at")
+        .values_list("document_id", "unit__name", "user__full_name", "user__username", "organ__name", "email",
+                     "delivered_at")
     )
-    for doc_id, unit, full_name, username, organ, delivered_at in rows:
+    for doc_id, unit, full_name, username, organ, email, delivered_at in rows:
         entry = found.setdefault(doc_id, _Recipients())
-        # As Recipient.label: the unit, else the person, else the external organ.
-        entry.labels.append(unit or full_name or username or organ or "")
+        # As Recipient.label: the unit, else the person, else the external organ, else the address.
+        entry.labels.append(unit or full_name or username or organ or email or "")
         if delivered_at is not None and (entry.first_delivered is None or delivered_at < entry.first_delivered):
             entry.first_delivered = delivered_at
     return found

@@ -261,6 +261,8 @@ class Recipient(models.Model):
         READ = "read", "Đã xem"
         HELD = "held", "Không gửi (hạn chế công bố)"
         QUEUED = "queued", "Chờ gửi liên thông"
+        SENDING = "sending", "Đang gửi thư điện tử"
+        FAILED = "failed", "Gửi không thành công"
 
     document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="recipients")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -268,7 +270,9 @@ class Recipient(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     organ = models.ForeignKey(Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField("Thư điện tử", blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.PENDING)
+    error = models.CharField(max_length=500, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     incoming = models.ForeignKey(
@@ -280,7 +284,7 @@ class Recipient(models.Model):
         verbose_name = "Nơi nhận"
         constraints = [
             models.CheckConstraint(
-                condition=Q(unit__isnull=False) | Q(user__isnull=False) | Q(organ__isnull=False),
+                condition=Q(unit__isnull=False) | Q(user__isnull=False) | Q(organ__isnull=False) | ~Q(email=""),
                 name="recipient_has_target",
             ),
         ]
@@ -294,7 +298,7 @@ class Recipient(models.Model):
             return self.unit.name
         if self.user_id:
             return self.user.full_name or self.user.username
-        return self.organ.name if self.organ_id else ""
+        return self.organ.name if self.organ_id else self.email
 
 
 class Event(models.Model):

@@ -8,6 +8,7 @@ so that two people cannot both move it on (the second gets WrongState, 409)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +63,8 @@ class DraftData:
     restricted: bool = False
     reply_to: Any = None
     for_assignment: Any = None
-    recipients: list[tuple[str, int]] = field(default_factory=list)  # ("unit"|"user"|"organ", id)
+    # ("unit"|"user"|"organ", id) or ("email", address)
+    recipients: list[tuple[str, Any]] = field(default_factory=list)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -143,6 +145,20 @@ def _recipients(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
     for i, (kind, ident) in enumerate(values or []):
+        if kind == "email":
+            from django.core.exceptions import ValidationError
+            from django.core.validators import validate_email
+
+            address = str(ident or "").strip().lower()
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise OutgoingError("invalid_email", f"Địa chỉ thư điện tử «{address}» không hợp lệ.",
+                                    f"recipients[{i}]") from None  # fmt: skip
+            if ("email", address) not in seen:
+                seen.add(("email", address))  # type: ignore[arg-type]
+                out.append({"email": address})
+            continue
         model = {"unit": Unit, "user": User, "organ": Organ}.get(kind)
         if model is None:
             raise OutgoingError("invalid_recipient", "Nơi nhận phải là đơn vị, cá nhân hoặc cơ quan.", f"recipients[{i}]")
@@ -167,7 +183,10 @@ def _drafter_unit(actor: Any) -> Unit:
 
 
 def _add_version(doc: OutgoingDocument, authority: Authority, upload: Any, kind: str, comment: str) -> Version:
+    from vanban.documents.signature_reports import schedule_checks
+
     stored = store_upload(actor=authority.actor, upload=upload)
+    schedule_checks([stored])  # signed versions show their signature check, as received PDFs do
     last = doc.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return Version.objects.create(document=doc, number=last + 1, kind=kind, file=stored, file_name=upload.name,
                                   comment=comment, created_by=authority.actor,
@@ -582,6 +601,13 @@ def _circulate(doc: OutgoingDocument, authority: Authority) -> int:
             r.delivery = Recipient.Delivery.QUEUED
             r.save(update_fields=["delivery"])
             continue
+        if r.email:
+            from vanban.outgoing.tasks import send_issued_email
+
+            r.delivery = Recipient.Delivery.SENDING
+            r.save(update_fields=["delivery"])
+            transaction.on_commit(functools.partial(send_issued_email.enqueue, r.pk))
+            continue
         unit = r.unit or (Unit.objects.get(pk=primary_unit_id(r.user)) if r.user and primary_unit_id(r.user) else None)
         owner = unit or doc.organ
         register = register_for(owner, Register.Kind.INCOMING, actor=authority.actor)
@@ -687,7 +713,8 @@ def start_correction(*, actor: Any, document: OutgoingDocument, relation: str, f
                      signer_position=document.signer_position, signing_authority=document.signing_authority,
                      to_places=document.to_places, urgency=document.urgency, restricted=document.restricted,
                      recipients=[(k, getattr(r, f"{k}_id")) for r in document.recipients.all()
-                                 for k in ("unit", "user", "organ") if getattr(r, f"{k}_id")])  # fmt: skip
+                                 for k in ("unit", "user", "organ") if getattr(r, f"{k}_id")]
+                     + [("email", r.email) for r in document.recipients.all() if r.email])  # fmt: skip
     new = create_draft(actor=actor, data=data, file=file, comment=comment)
     OutgoingDocument.objects.filter(pk=new.pk).update(relation=relation, relates_to=document)
     new.refresh_from_db()

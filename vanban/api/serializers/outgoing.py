@@ -56,7 +56,8 @@ class RecipientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Recipient
-        fields = ["id", "unit", "user", "organ", "label", "delivery", "delivered_at", "read_at", "incoming"]
+        fields = ["id", "unit", "user", "organ", "email", "label", "delivery", "delivered_at", "read_at", "incoming",
+                  "error"]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -96,8 +97,10 @@ class OutgoingSerializer(OutgoingSummarySerializer):
 
 
 class RecipientInputSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=[("unit", "Đơn vị"), ("user", "Cá nhân"), ("organ", "Cơ quan ngoài")])
-    id = bounded_id()
+    kind = serializers.ChoiceField(choices=[("unit", "Đơn vị"), ("user", "Cá nhân"), ("organ", "Cơ quan ngoài"),
+                                            ("email", "Thư điện tử")])
+    id = bounded_id(required=False, help_text="Với unit, user, organ")
+    email = serializers.EmailField(required=False, help_text="Với email")
 
 
 class DraftInputSerializer(StrictSerializer):

@@ -77,7 +77,8 @@ def _data(d: dict[str, Any], **extra: Any) -> services.DraftData:
         to_places=d.get("to_places", ""),
         urgency=d.get("urgency", "normal"),
         restricted=d.get("restricted", False),
-        recipients=[(r["kind"], r["id"]) for r in serializer.validated_data],
+        recipients=[(r["kind"], r.get("email") if r["kind"] == "email" else r.get("id"))
+                    for r in serializer.validated_data],
         **extra,
     )
 

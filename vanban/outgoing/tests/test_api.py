@@ -55,3 +55,13 @@ def test_bad_drafts_by_api(desk: Desk, api_client: Any) -> None:
     assert OutgoingDocument.objects.count() == 0
     doc = desk.draft()
     assert api_client(desk.world.other_clerk).get(f"/api/v1/outgoing/{doc.pk}").status_code == 404
+
+
+def test_email_recipients_by_api(desk: Desk, api_client: Any) -> None:
+    r = api_client(desk.world.specialist).post("/api/v1/outgoing", {
+        "document_type": DocumentType.objects.get(code="cong-van").pk, "subject": "V/v gửi Sở",
+        "recipients": json.dumps([{"kind": "email", "email": "so@congthuong.gov.vn"}]),
+        "file": SimpleUploadedFile("dt.docx", docx_bytes()),
+    }, format="multipart")
+    assert r.status_code == 201, r.json()
+    assert r.json()["recipients"][0]["email"] == "so@congthuong.gov.vn"

@@ -244,3 +244,39 @@ def test_copies_on_the_page_and_by_api(signable: Desk, web_client: Any, api_clie
     r = api_client(desk.world.ministry_clerk).post(f"/api/v1/outgoing/{doc.pk}/copies", {"kind": "ban_nhap"},
                                                    format="json")
     assert r.status_code == 400
+
+
+def test_signed_versions_show_their_signature_check(signable: Desk, web_client: Any) -> None:
+    from django.urls import reverse
+
+    from vanban.documents.signature_reports import check_file
+
+    desk = signable
+    doc = _approved_with_final(desk)
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    services.issue(actor=desk.world.ministry_clerk, document=doc)
+    issued = doc.versions.get(kind=Version.Kind.ISSUED)
+    check_file(actor=None, stored=issued.file)  # what the worker does after the commit
+    page = web_client(desk.world.ministry_clerk).get(reverse("web:outgoing_detail", args=[doc.pk])).content.decode()
+    assert "2 chữ ký hợp lệ" in page
+
+
+def test_issued_documents_are_emailed_in_the_background(signable: Desk, mailoutbox: Any) -> None:
+    from vanban.outgoing.tasks import send_issued_email
+
+    desk = signable
+    with pytest.raises(OutgoingError) as err:
+        desk.draft(recipients=[("email", "khong-phai-email")])
+    assert err.value.code == "invalid_email"
+    doc = _approved_with_final(desk, recipients=[("email", "vanthu@sct.hanoi.gov.vn"), ("unit", desk.world.other.pk)])
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    services.issue(actor=desk.world.ministry_clerk, document=doc)
+    mail = doc.recipients.get(email="vanthu@sct.hanoi.gov.vn")
+    assert mail.delivery == Recipient.Delivery.SENDING
+    assert send_issued_email.call(mail.pk) == "sent"
+    mail.refresh_from_db()
+    assert mail.delivery == Recipient.Delivery.DELIVERED
+    (message,) = mailoutbox
+    assert message.to == ["vanthu@sct.hanoi.gov.vn"] and "01/BCT-XNK" in message.subject
+    (name, content, mime) = message.attachments[0]
+    assert mime == "application/pdf" and content.startswith(b"%PDF")

@@ -54,6 +54,8 @@ class DraftForm(VanbanForm):
                                            widget=forms.SelectMultiple(attrs={"size": 8}))
     to_places = forms.CharField(label="Nơi nhận (như in trên văn bản)", max_length=2000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
+    emails = forms.CharField(label="Gửi thư điện tử đến (các địa chỉ, cách nhau bởi dấu phẩy)", required=False,
+                             max_length=2000)
     restricted = forms.BooleanField(label="Hạn chế công bố (ban hành nhưng không phát hành, không gửi điện tử)",
                                     required=False)
 
@@ -65,7 +67,8 @@ class DraftForm(VanbanForm):
 
     def draft_data(self, **extra: Any) -> services.DraftData:
         d = self.cleaned_data
-        recipients = [(v.split(":")[0], int(v.split(":")[1])) for v in d["recipients"]]
+        recipients: list[tuple[str, Any]] = [(v.split(":")[0], int(v.split(":")[1])) for v in d["recipients"]]
+        recipients += [("email", e.strip()) for e in d["emails"].replace(";", ",").split(",") if e.strip()]
         return services.DraftData(
             document_type=d["document_type"], subject=d["subject"], signer=d["signer"],
             signer_position=d["signer_position"], signing_authority=d["signing_authority"], urgency=d["urgency"],
@@ -280,7 +283,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_drafter = doc.created_by_id in ident.user_ids
     return render(request, "web/outgoing/detail.html", {
         "page_title": str(doc), "doc": doc, "forms": forms_, "open_action": action,
-        "versions": list(doc.versions.select_related("file", "created_by")),
+        "versions": _with_reports(list(doc.versions.select_related("file", "created_by"))),
         "copies": list(doc.copies.select_related("file", "created_by")),
         "reviews": list(doc.reviews.select_related("reviewer", "decided_by", "version")),
         "submissions": list(doc.submissions.select_related("submitted_by", "version")),
@@ -298,6 +301,15 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=status)
 
 
+def _with_reports(versions: list[Version]) -> list[Version]:
+    from vanban.documents.signature_reports import reports_for
+
+    reports = reports_for([v.file for v in versions])
+    for v in versions:
+        v.signature_report = reports.get(v.file_id)  # type: ignore[attr-defined]
+    return versions
+
+
 @login_required
 def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
@@ -305,6 +317,7 @@ def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "document_type": doc.document_type_id, "subject": doc.subject, "signer": doc.signer_id,
         "signer_position": doc.signer_position, "signing_authority": doc.signing_authority, "urgency": doc.urgency,
         "to_places": doc.to_places, "restricted": doc.restricted,
+        "emails": ", ".join(r.email for r in doc.recipients.all() if r.email),
         "recipients": [f"{k}:{getattr(r, f'{k}_id')}" for r in doc.recipients.all() for k in ("unit", "organ")
                        if getattr(r, f"{k}_id")],
     }  # fmt: skip
