@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,17 @@ def login(page: Any, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+@contextmanager
+def as_user(browser: Any, live_server: Any, username: str, password: str) -> Iterator[Any]:
+    """A second person at their own browser (a context of its own), signed in."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
+                                  timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    login(page, username, password)
+    try:
+        yield page
+    finally:
+        context.close()

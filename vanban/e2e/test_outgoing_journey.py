@@ -5,14 +5,12 @@ numbers, seals and issues it, and the recipient unit's clerk finds it waiting.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from vanban.documents.models import DocumentType
-from vanban.e2e.conftest import login, shot
+from vanban.e2e.conftest import as_user, login, shot
 from vanban.organisation.models import Unit
 from vanban.outgoing.models import OutgoingDocument
 from vanban.signatures import samples
@@ -23,18 +21,6 @@ pytestmark = pytest.mark.browser
 SUBJECT = "V/v phối hợp rà soát số liệu xuất khẩu năm 2026"
 SIGNING_PASSWORD = "Ky@so2026"
 
-
-@contextmanager
-def as_user(browser: Any, live_server: Any, username: str, password: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
-    context.set_default_timeout(20000)
-    page = context.new_page()
-    login(page, username, password)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def test_draft_review_sign_issue_receive(browser: Any, live_server: Any, demo_data: Any, page: Any,

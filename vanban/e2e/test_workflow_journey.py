@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from vanban.documents.models import DocumentType
-from vanban.e2e.conftest import login, shot
+from vanban.e2e.conftest import as_user, login, shot
 from vanban.incoming.models import IncomingDocument
 from vanban.incoming.services import IncomingData, register_incoming
 from vanban.organisation.models import Unit
@@ -24,18 +22,6 @@ pytestmark = pytest.mark.browser
 
 SUBJECT = "V/v đề nghị báo cáo tình hình xuất khẩu gạo năm 2026"
 
-
-@contextmanager
-def as_user(browser: Any, live_server: Any, username: str, password: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    login(page, username, password)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def test_clerk_leader_unit_leader_specialist_completion(browser: Any, live_server: Any, demo_data: Any,

@@ -92,18 +92,9 @@ def _lock(doc: OutgoingDocument) -> OutgoingDocument:
 
 
 def _user(value: Any, field: str) -> Any:
-    if value in (None, ""):
-        return None
-    if isinstance(value, User):
-        user = value
-    else:
-        try:
-            user = User.objects.get(pk=int(value))
-        except (User.DoesNotExist, TypeError, ValueError):
-            raise OutgoingError("invalid_user", "Người được chọn không tồn tại.", field) from None
-    if not user.is_active:
-        raise OutgoingError("inactive_user", f"Tài khoản «{user.full_name or user.username}» đã bị khóa.", field)
-    return user
+    from vanban.accounts.selectors import active_user
+
+    return None if value in (None, "") else active_user(value, field=field)
 
 
 def _type(value: Any) -> DocumentType:

@@ -117,18 +117,11 @@ def _set_document_status(document: IncomingDocument, status: str) -> None:
 
 
 def _resolve_user(value: Any, *, field: str) -> Any:
+    from vanban.accounts.selectors import active_user
+
     if value is None or value == "":
         raise WorkflowError("required", "Vui lòng chọn người nhận.", field)
-    if isinstance(value, User):
-        user = value
-    else:
-        try:
-            user = User.objects.get(pk=int(value))
-        except (User.DoesNotExist, TypeError, ValueError):
-            raise WorkflowError("invalid_user", "Người được chọn không tồn tại.", field) from None
-    if not user.is_active:
-        raise WorkflowError("inactive_user", f"Tài khoản «{user.full_name or user.username}» đã bị khóa.", field)
-    return user
+    return active_user(value, field=field)
 
 
 def _resolve_unit(value: Any, *, field: str) -> Unit:
