@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vanban.workflow",
     "vanban.signatures",
     "vanban.outgoing",
+    "vanban.exchange",
     "vanban.jobs",
     "vanban.monitoring",
     "vanban.web",

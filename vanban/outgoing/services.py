@@ -20,7 +20,7 @@ from django.utils import timezone
 from vanban.audit import services as audit
 from vanban.core.errors import NotFound, PermissionDenied
 from vanban.core.timeutil import format_date
-from vanban.documents.catalogue import Urgency, ensure_admissible
+from vanban.documents.catalogue import ReceiptMethod, Urgency, ensure_admissible
 from vanban.documents.files import prepare_upload
 from vanban.documents.models import DocumentType, Register, StoredFile
 from vanban.documents.numbering import register_for, take_next_number
@@ -607,7 +607,7 @@ def _circulate(doc: OutgoingDocument, authority: Authority) -> int:
             document_type=doc.document_type, code_number=f"{doc.number:02d}", code_notation=doc.code_notation,
             issued_date=doc.issued_date, issuing_organ=doc.organ, subject=doc.subject, urgency=doc.urgency,
             signer_name=(doc.signer.full_name if doc.signer else ""), signer_position=doc.signer_position,
-            receipt_method="electronic", to_places=r.label, registered_by=authority.actor,
+            receipt_method=ReceiptMethod.INTERNAL, to_places=r.label, registered_by=authority.actor,
             number_key=doc.number, notation_key=doc.code_notation.casefold(),
         )  # fmt: skip
         if issued_version is not None:

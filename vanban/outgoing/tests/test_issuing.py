@@ -68,7 +68,7 @@ def test_sign_then_issue_numbers_seals_and_circulates(signable: Desk) -> None:
     assert recipient.delivery == Recipient.Delivery.DELIVERED
     received = recipient.incoming
     assert (received.register.unit, received.code_notation, received.receipt_method) == (
-        desk.world.other, "BCT-XNK", "electronic")
+        desk.world.other, "BCT-XNK", "internal")
     assert received.files.get().file == issued.file
     assert AuditEvent.objects.filter(action="outgoing.issued", target_id=str(doc.pk)).exists()
     with pytest.raises(WrongState) as again:

@@ -89,7 +89,10 @@ class IncomingForm(VanbanForm):
         initial=Secrecy.NONE,
         help_text="Văn bản mật không được đưa vào hệ thống (Quyết định 2226/QĐ-BCT).",
     )
-    receipt_method = forms.ChoiceField(label="Phương thức nhận", choices=ReceiptMethod.choices)
+    # "internal" is how the system itself delivers a document issued inside the ministry.
+    receipt_method = forms.ChoiceField(
+        label="Phương thức nhận", choices=[c for c in ReceiptMethod.choices if c[0] != ReceiptMethod.INTERNAL]
+    )
     due_date = date_field("Thời hạn giải quyết", required=False)
     to_places = forms.CharField(label="Đơn vị hoặc người nhận", max_length=1000, required=False)
     language = forms.CharField(label="Ngôn ngữ", max_length=30, initial="Tiếng Việt")

@@ -1,0 +1,20 @@
+"""Errors of the inter-agency exchange. Codes are stable (the API and the transport
+return them); messages are Vietnamese and say what is wrong with the message."""
+
+from __future__ import annotations
+
+from vanban.core.errors import Conflict, VanbanError
+
+
+class EdxmlError(VanbanError):
+    """An edXML message that cannot be read or written as given: malformed XML, a DTD,
+    a missing or invalid field, a damaged attachment, a size limit. `field` names the
+    element path ("From/OrganId", "Attachment/ContentTransferEncoded") when there is one."""
+
+
+class ExchangeError(VanbanError):
+    """A received message that cannot be taken in as given (wrong recipient, no own organ)."""
+
+
+class WrongState(Conflict):
+    """The action does not fit the received message's state (409), e.g. a second acceptance."""
