@@ -47,9 +47,10 @@ class ReceiptMethod(models.TextChoices):
     PAPER = "paper", "Giấy (bưu chính)"
     EMAIL = "email", "Thư điện tử"
     EXCHANGE = "exchange", "Trục liên thông (điện tử)"
-    INTERNAL = "internal", "Nội bộ trên hệ thống (điện tử)"
     IN_PERSON = "in_person", "Trực tiếp"
     FAX = "fax", "Fax"
+    # Issued inside the ministry and delivered by the system itself (never chosen by hand).
+    INTERNAL = "internal", "Nội bộ trên hệ thống (điện tử)"
 
 
 class TypeGroup(models.TextChoices):

@@ -117,7 +117,8 @@ def test_the_closed_enums_carry_the_vietnamese_labels():
     assert Urgency.labels == ["Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
     assert [urgency_rank(u) for u in Urgency.values] == [0, 1, 2, 3]
     assert Secrecy.labels == ["Không mật", "Mật", "Tối mật", "Tuyệt mật"]
-    assert ReceiptMethod.labels == ["Giấy (bưu chính)", "Thư điện tử", "Trục liên thông (điện tử)", "Trực tiếp", "Fax"]
+    assert ReceiptMethod.labels == ["Giấy (bưu chính)", "Thư điện tử", "Trục liên thông (điện tử)", "Trực tiếp", "Fax",
+                                    "Nội bộ trên hệ thống (điện tử)"]
 
 
 def test_type_names_and_abbreviations_are_found_as_clerks_and_partners_write_them():
