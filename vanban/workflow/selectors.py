@@ -52,14 +52,29 @@ def _own_targets_q(ident: Identity) -> Q:
     return q
 
 
-def _urgency_rank() -> Case:
+def _urgency_rank(doc: str = "document__") -> Case:
     return Case(
-        When(document__urgency="hoa_toc", then=Value(0)),
-        When(document__urgency="thuong_khan", then=Value(1)),
-        When(document__urgency="khan", then=Value(2)),
+        When(**{f"{doc}urgency": "hoa_toc"}, then=Value(0)),
+        When(**{f"{doc}urgency": "thuong_khan"}, then=Value(1)),
+        When(**{f"{doc}urgency": "khan"}, then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),
     )
+
+
+def _document_filters(qs: QuerySet[Any], f: Filters, *, doc: str, at: str) -> QuerySet[Any]:
+    """The filters every box shares: the document's urgency and issuing organ, and a
+    period on the box's own date (`at`). `doc` is the path to the document ("" when the
+    rows are documents)."""
+    if f.urgency:
+        qs = qs.filter(**{f"{doc}urgency": f.urgency})
+    if f.organ:
+        qs = qs.filter(**{f"{doc}issuing_organ__name__icontains": f.organ.strip()})
+    if f.date_from:
+        qs = qs.filter(**{f"{at}__date__gte": f.date_from})
+    if f.date_to:
+        qs = qs.filter(**{f"{at}__date__lte": f.date_to})
+    return qs
 
 
 def _apply_filters(qs: QuerySet[Assignment], f: Filters | None) -> QuerySet[Assignment]:
@@ -75,14 +90,7 @@ def _apply_filters(qs: QuerySet[Assignment], f: Filters | None) -> QuerySet[Assi
         )
     elif f.status in (Assignment.Status.COMPLETED, Assignment.Status.RETURNED, Assignment.Status.READ):
         qs = qs.filter(status=f.status)
-    if f.urgency:
-        qs = qs.filter(document__urgency=f.urgency)
-    if f.organ:
-        qs = qs.filter(document__issuing_organ__name__icontains=f.organ.strip())
-    if f.date_from:
-        qs = qs.filter(assigned_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(assigned_at__date__lte=f.date_to)
+    qs = _document_filters(qs, f, doc="document__", at="assigned_at")
     if f.sort == "deadline":
         return qs.order_by("deadline", "-assigned_at", "-pk")
     if f.sort == "urgency":
@@ -126,14 +134,7 @@ def presentations_to_direct(user: Any, filters: Filters | None = None) -> QueryS
     qs = Presentation.objects.filter(leader_id__in=ident.user_ids, status=Presentation.Status.PENDING)
     qs = qs.select_related("document", "document__register", "document__issuing_organ", "presented_by", "leader")
     f = filters or Filters()
-    if f.urgency:
-        qs = qs.filter(document__urgency=f.urgency)
-    if f.organ:
-        qs = qs.filter(document__issuing_organ__name__icontains=f.organ.strip())
-    if f.date_from:
-        qs = qs.filter(presented_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(presented_at__date__lte=f.date_to)
+    qs = _document_filters(qs, f, doc="document__", at="presented_at")
     if f.sort == "deadline":
         return qs.order_by("document__due_date", "-presented_at", "-pk")
     if f.sort == "urgency":
@@ -165,24 +166,9 @@ def awaiting_presentation(user: Any, filters: Filters | None = None) -> QuerySet
             q |= Q(register__unit__path__startswith=r.unit_path)
     docs = incoming_visible_to(user).filter(q, status=IncomingDocument.Status.REGISTERED)
     f = filters or Filters()
-    if f.urgency:
-        docs = docs.filter(urgency=f.urgency)
-    if f.organ:
-        docs = docs.filter(issuing_organ__name__icontains=f.organ.strip())
-    if f.date_from:
-        docs = docs.filter(arrival_date__date__gte=f.date_from)
-    if f.date_to:
-        docs = docs.filter(arrival_date__date__lte=f.date_to)
+    docs = _document_filters(docs, f, doc="", at="arrival_date")
     if f.sort == "urgency":
-        return docs.annotate(
-            urgency_rank=Case(
-                When(urgency="hoa_toc", then=Value(0)),
-                When(urgency="thuong_khan", then=Value(1)),
-                When(urgency="khan", then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            )
-        ).order_by("urgency_rank", "-arrival_date", "-pk")
+        return docs.annotate(urgency_rank=_urgency_rank("")).order_by("urgency_rank", "-arrival_date", "-pk")
     if f.sort == "deadline":
         return docs.order_by("due_date", "-arrival_date", "-pk")
     return docs
