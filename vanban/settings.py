@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vanban.outgoing",
     "vanban.exchange",
     "vanban.jobs",
+    "vanban.notifications",
     "vanban.monitoring",
     "vanban.web",
     "vanban.api",
