@@ -72,6 +72,7 @@ ACTION_LABELS: dict[str, str] = {
     "outgoing.register_exported": "In, xuất sổ đăng ký văn bản đi",
     "signature.ca_created": "Khởi tạo CA nội bộ",
     "signature.organ_certificate_issued": "Cấp chứng thư số cơ quan",
+    "signature.tsa_certificate_issued": "Cấp chứng thư dịch vụ dấu thời gian nội bộ",
     "signature.certificate_issued": "Cấp chứng thư số",
     "signature.pkcs12_imported": "Nhập tệp PKCS#12",
     "signature.pkcs11_registered": "Đăng ký thiết bị ký số",
