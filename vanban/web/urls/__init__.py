@@ -12,6 +12,7 @@ from vanban.web.urls import (
     outgoing,
     outgoing_exports,
     security,
+    schedule,
     signatures,
     units,
     usage,
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + schedule.urlpatterns
 )
