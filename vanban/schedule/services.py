@@ -46,7 +46,7 @@ class EntryData:
 
 
 def _lock(schedule: Schedule) -> Schedule:
-    return Schedule.objects.select_for_update().select_related("unit").get(pk=schedule.pk)
+    return Schedule.objects.select_for_update(of=("self",)).select_related("unit").get(pk=schedule.pk)
 
 
 @transaction.atomic
