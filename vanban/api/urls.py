@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from vanban.api.routes import (
     accounts,
     audit,
+    backups,
     documents,
     incoming,
     incoming_exports,
@@ -38,4 +39,5 @@ urlpatterns = [
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
     *schedule.urlpatterns,
+    *backups.urlpatterns,
 ]

@@ -63,6 +63,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),
         NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
         NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),
+        NavItem("Sao lưu", "web:backups", SYSADMIN, key="backups"),
     ), key="admin"),
 )
 

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
               "review_routes"}
-SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
     "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},

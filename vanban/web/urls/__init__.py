@@ -4,6 +4,7 @@ from vanban.web.urls import (
     accounts,
     audit,
     auth,
+    backups,
     directory,
     documents,
     incoming,
@@ -37,4 +38,5 @@ urlpatterns = (
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
     + schedule.urlpatterns
+    + backups.urlpatterns
 )
