@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",
+    "vanban.schedule",
+    "vanban.backup",
     "vanban.web",
     "vanban.api",
 ]

@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from vanban.api.routes import (
     accounts,
     audit,
+    backups,
     documents,
     incoming,
     incoming_exports,
     jobs,
     organisation,
     outgoing,
+    schedule,
     security,
     signatures,
     text,
@@ -36,4 +38,6 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *schedule.urlpatterns,
+    *backups.urlpatterns,
 ]

@@ -98,6 +98,18 @@ ACTION_LABELS: dict[str, str] = {
     "workflow.completed": "Hoàn thành việc được giao",
     "workflow.read": "Đã xem văn bản để biết",
     "workflow.file_downloaded": "Tải tệp xử lý",
+    "schedule.created": "Lập lịch công tác tuần",
+    "schedule.entry_added": "Thêm mục lịch công tác",
+    "schedule.entry_updated": "Sửa mục lịch công tác",
+    "schedule.entry_removed": "Xóa mục lịch công tác (dự thảo)",
+    "schedule.entry_cancelled": "Hủy mục lịch công tác đã công bố",
+    "schedule.submitted": "Trình duyệt lịch công tác",
+    "schedule.approved": "Duyệt lịch công tác",
+    "schedule.returned": "Trả lại lịch công tác",
+    "schedule.published": "Công bố lịch công tác",
+    "backup.created": "Sao lưu hệ thống",
+    "backup.started": "Bắt đầu sao lưu hệ thống",
+    "backup.restored": "Phục hồi hệ thống từ bản sao lưu",
 }
 
 

@@ -4,6 +4,7 @@ from vanban.web.urls import (
     accounts,
     audit,
     auth,
+    backups,
     directory,
     documents,
     incoming,
@@ -11,6 +12,7 @@ from vanban.web.urls import (
     jobs,
     outgoing,
     outgoing_exports,
+    schedule,
     security,
     signatures,
     units,
@@ -35,4 +37,6 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + schedule.urlpatterns
+    + backups.urlpatterns
 )
