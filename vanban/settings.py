@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.incoming",
     "vanban.workflow",
+    "vanban.workcalendar",
     "vanban.signatures",
     "vanban.outgoing",
     "vanban.exchange",

@@ -30,7 +30,7 @@ from vanban.organisation.models import Unit
 from vanban.organisation.permissions import Authority, effective_roles
 from vanban.organisation.roles import Role
 from vanban.workflow.errors import WorkflowError, WrongState
-from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step
+from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step, Task
 from vanban.workflow.permissions import (
     authorize_as_person,
     authorize_reassign,
@@ -75,13 +75,18 @@ def _lock_document(document: IncomingDocument) -> IncomingDocument:
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("document", "assignee_unit", "assignee_user", "direction")
+        .select_related("document", "task", "assignee_unit", "assignee_user", "direction")
         .get(pk=assignment.pk)
     )
 
 
+def _on(subject: IncomingDocument | Task) -> dict[str, Any]:
+    """The foreign key a direction, assignment or step sets for its subject."""
+    return {"task": subject} if isinstance(subject, Task) else {"document": subject}
+
+
 def _step(
-    document: IncomingDocument,
+    subject: IncomingDocument | Task,
     kind: str,
     authority: Authority,
     *,
@@ -92,7 +97,7 @@ def _step(
     file_name: str = "",
 ) -> Step:
     return Step.objects.create(
-        document=document,
+        **_on(subject),
         assignment=assignment,
         kind=kind,
         actor=authority.actor,
@@ -338,7 +343,7 @@ def _check_within(item: _Resolved, unit: Unit, field: str) -> None:
 
 
 def _create_assignments(
-    doc: IncomingDocument,
+    doc: IncomingDocument | Task,
     direction: Direction,
     resolved: list[_Resolved],
     authority: Authority,
@@ -349,7 +354,7 @@ def _create_assignments(
     kind = Step.Kind.REASSIGNED if parent is not None else Step.Kind.ASSIGNED
     for item in resolved:
         a = Assignment.objects.create(
-            document=doc,
+            **_on(doc),
             direction=direction,
             parent=parent,
             role=item.role,
@@ -438,13 +443,13 @@ def reassign(*, actor: Any, assignment: Assignment, text: str, assignees: list[A
         for i, item in enumerate(resolved):
             if item.key in taken:
                 raise WorkflowError("duplicate_assignee", f"«{item.label}» đang được giao việc này.", f"assignees[{i}]")
-        doc = parent.document
+        doc = parent.subject
         if parent.role == Assignment.Role.INFO:
             _mark_read(parent, authority)
         else:
             _start(parent, authority)
         direction = Direction.objects.create(
-            document=doc, parent_assignment=parent, author=actor, on_behalf_of=authority.on_behalf_of, text=text
+            **_on(doc), parent_assignment=parent, author=actor, on_behalf_of=authority.on_behalf_of, text=text
         )
         _step(doc, Step.Kind.DIRECTED, authority, assignment=parent, text=text)
         created = _create_assignments(doc, direction, resolved, authority, parent=parent)
@@ -481,8 +486,9 @@ def _start(assignment: Assignment, authority: Authority) -> None:
         assignment.status = Assignment.Status.IN_PROGRESS
         assignment.started_at = timezone.now()
         assignment.save(update_fields=["status", "started_at"])
-        _step(assignment.document, Step.Kind.STARTED, authority, assignment=assignment)
-        _lifecycle(assignment.document, IncomingEvent.Kind.IN_PROGRESS, authority.actor)
+        _step(assignment.subject, Step.Kind.STARTED, authority, assignment=assignment)
+        if assignment.document_id:
+            _lifecycle(assignment.document, IncomingEvent.Kind.IN_PROGRESS, authority.actor)
 
 
 def _attach(
@@ -492,7 +498,7 @@ def _attach(
     for upload in uploads:
         stored = store_upload(actor=authority.actor, upload=upload)
         steps.append(
-            _step(assignment.document, kind, authority, assignment=assignment, file=stored, file_name=upload.name)
+            _step(assignment.subject, kind, authority, assignment=assignment, file=stored, file_name=upload.name)
         )
     return steps
 
@@ -511,13 +517,13 @@ def add_note(
             locked = _lock_assignment(assignment)
             _ensure_workable(locked, "ghi chú")
             _start(locked, authority)
-            steps = [_step(locked.document, Step.Kind.NOTE, authority, assignment=locked, text=text)] if text else []
+            steps = [_step(locked.subject, Step.Kind.NOTE, authority, assignment=locked, text=text)] if text else []
             steps += _attach(locked, authority, uploads)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
                 action="workflow.note_added",
-                target=locked.document,
+                target=locked.subject,
                 data={"assignment": locked.pk, "files": [u.sha256 for u in uploads]},
             )
     return steps
@@ -538,12 +544,12 @@ def report_progress(*, actor: Any, assignment: Assignment, progress: Any, text: 
         _start(locked, authority)
         locked.progress = value
         locked.save(update_fields=["progress"])
-        _step(locked.document, Step.Kind.PROGRESS, authority, assignment=locked, text=text, progress=value)
+        _step(locked.subject, Step.Kind.PROGRESS, authority, assignment=locked, text=text, progress=value)
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.progress",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk, "progress": value},
         )
     return locked
@@ -565,13 +571,13 @@ def contribute(
             locked = _lock_assignment(assignment)
             _ensure_workable(locked, "gửi ý kiến phối hợp")
             _start(locked, authority)
-            steps = [_step(locked.document, Step.Kind.CONTRIBUTION, authority, assignment=locked, text=text)]
+            steps = [_step(locked.subject, Step.Kind.CONTRIBUTION, authority, assignment=locked, text=text)]
             steps += _attach(locked, authority, uploads, Step.Kind.CONTRIBUTION)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
                 action="workflow.contributed",
-                target=locked.document,
+                target=locked.subject,
                 data={"assignment": locked.pk, "files": [u.sha256 for u in uploads]},
             )
     return steps
@@ -598,13 +604,13 @@ def request_extension(*, actor: Any, assignment: Assignment, new_deadline: dt.da
         request = ExtensionRequest.objects.create(
             assignment=locked, requested_by=actor, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason
         )
-        _step(locked.document, Step.Kind.EXTENSION_REQUESTED, authority, assignment=locked,
+        _step(locked.subject, Step.Kind.EXTENSION_REQUESTED, authority, assignment=locked,
               text=f"Xin gia hạn đến {format_date(new_deadline)}: {reason}")  # fmt: skip
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.extension_requested",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk, "request": request.pk, "new_deadline": new_deadline.isoformat()},
         )
     return request
@@ -632,12 +638,12 @@ def decide_extension(*, actor: Any, request: ExtensionRequest, approve: bool, no
             kind, text = Step.Kind.EXTENSION_APPROVED, f"Gia hạn đến {format_date(locked.new_deadline)}"
         else:
             kind, text = Step.Kind.EXTENSION_REFUSED, "Giữ hạn " + (format_date(a.deadline) if a.deadline else "cũ")
-        _step(a.document, kind, authority, assignment=a, text=text + (f": {note}" if note else ""))
+        _step(a.subject, kind, authority, assignment=a, text=text + (f": {note}" if note else ""))
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.extension_approved" if approve else "workflow.extension_refused",
-            target=a.document,
+            target=a.subject,
             data={"assignment": a.pk, "request": locked.pk},
         )
     return locked
@@ -657,7 +663,7 @@ def return_assignment(*, actor: Any, assignment: Assignment, reason: str) -> Ass
         locked.return_reason = reason
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "return_reason", "closed_at"])
-        _step(locked.document, Step.Kind.RETURNED, authority, assignment=locked, text=reason)
+        _step(locked.subject, Step.Kind.RETURNED, authority, assignment=locked, text=reason)
         pres = locked.direction.presentation
         if locked.parent_id is None and locked.role == Assignment.Role.LEAD and pres is not None:
             pres = Presentation.objects.select_for_update().get(pk=pres.pk)
@@ -671,7 +677,7 @@ def return_assignment(*, actor: Any, assignment: Assignment, reason: str) -> Ass
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.returned",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk},
         )
     return locked
@@ -703,12 +709,18 @@ def complete(
             locked.save(update_fields=["status", "progress", "result", "closed_at"])
             kind = Step.Kind.CONTRIBUTION if locked.role == Assignment.Role.COOPERATE else Step.Kind.FILE
             _attach(locked, authority, uploads, kind)
-            _step(locked.document, Step.Kind.COMPLETED, authority, assignment=locked, text=result, progress=100)
-            doc = locked.document
+            _step(locked.subject, Step.Kind.COMPLETED, authority, assignment=locked, text=result, progress=100)
+            doc = locked.subject
             if locked.parent_id is None and locked.role == Assignment.Role.LEAD:
-                doc = _lock_document(doc)
-                _set_document_status(doc, IncomingDocument.Status.COMPLETED)
-                _lifecycle(doc, IncomingEvent.Kind.COMPLETED, actor)
+                if isinstance(doc, Task):
+                    doc = Task.objects.select_for_update().get(pk=doc.pk)
+                    doc.status = Task.Status.COMPLETED
+                    doc.completed_at = timezone.now()
+                    doc.save(update_fields=["status", "completed_at"])
+                else:
+                    doc = _lock_document(doc)
+                    _set_document_status(doc, IncomingDocument.Status.COMPLETED)
+                    _lifecycle(doc, IncomingEvent.Kind.COMPLETED, actor)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
@@ -724,7 +736,7 @@ def _mark_read(assignment: Assignment, authority: Authority) -> None:
         assignment.status = Assignment.Status.READ
         assignment.read_at = timezone.now()
         assignment.save(update_fields=["status", "read_at"])
-        _step(assignment.document, Step.Kind.READ, authority, assignment=assignment)
+        _step(assignment.subject, Step.Kind.READ, authority, assignment=assignment)
 
 
 def record_reading(*, actor: Any, document: IncomingDocument) -> int:
@@ -763,6 +775,6 @@ def record_step_file_download(*, actor: Any, step: Step) -> None:
     audit.record(
         actor=actor,
         action="workflow.file_downloaded",
-        target=step.document,
+        target=step.document or step.task,
         data={"step": step.pk, "sha256": step.file.sha256 if step.file else None},
     )
