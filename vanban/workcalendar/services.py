@@ -65,7 +65,7 @@ def update_settings(
         action="workcalendar.settings_changed",
         target=row,
         data={"before": before, "after": {"weekend_days": weekend, "reminder_days": reminder_days,
-                                          "escalation_days": escalation_days}},  # fmt: skip
+                                          "escalation_days": escalation_days}},
     )
     return row
 
