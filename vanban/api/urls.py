@@ -14,6 +14,7 @@ from vanban.api.routes import (
     signatures,
     text,
     usage,
+    workcalendar,
     workflow,
 )
 from vanban.api.views.auth import MeView, TokenObtainView
@@ -36,4 +37,5 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *workcalendar.urlpatterns,
 ]

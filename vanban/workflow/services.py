@@ -957,6 +957,12 @@ def authorize_urge(actor: Any, assignment: Assignment) -> Authority:
     ident = identity(actor)
     if assignment.assigned_by_id in ident.user_ids:
         return authorize_as_person(actor, assignment.assigned_by_id)
+    try:
+        authorize_work(actor, assignment)
+    except PermissionDenied:
+        pass
+    else:  # whoever works the assignment does not urge it
+        raise PermissionDenied("Người đang xử lý việc không tự đôn đốc.")
     if assignment.assignee_unit_id is not None:
         units = [assignment.assignee_unit]
     else:
@@ -965,8 +971,6 @@ def authorize_urge(actor: Any, assignment: Assignment) -> Authority:
         if r.role in (Role.MINISTRY_LEADER, Role.MINISTRY_CLERK):
             return Authority(actor=actor, on_behalf_of=r.on_behalf_of)
         if r.role in (Role.UNIT_LEADER, Role.UNIT_CLERK) and any(r.covers(u) for u in units):
-            if assignment.assignee_user_id is not None and assignment.assignee_user_id in ident.user_ids:
-                continue  # nobody urges themselves
             return Authority(actor=actor, on_behalf_of=r.on_behalf_of)
     raise PermissionDenied("Bạn không có quyền đôn đốc việc này.")
 
