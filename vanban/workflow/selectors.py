@@ -148,7 +148,7 @@ def extensions_to_decide(user: Any) -> QuerySet[ExtensionRequest]:
         ExtensionRequest.objects.filter(
             assignment__assigned_by_id__in=ident.user_ids, status=ExtensionRequest.Status.PENDING
         )
-        .select_related("assignment", "assignment__document", "assignment__assignee_unit",
+        .select_related("assignment", "assignment__document", "assignment__task", "assignment__assignee_unit",
                         "assignment__assignee_user", "requested_by")
         .order_by("requested_at", "pk")
     )

@@ -890,7 +890,7 @@ def _notify_assigned(assignments: list[Assignment], actor: Any) -> None:
 # --- direct tasks (giao việc trực tiếp) ---------------------------------------------------
 
 
-def _authorize_task_giver(actor: Any) -> tuple[Authority, Unit | None]:
+def authorize_task_giver(actor: Any) -> tuple[Authority, Unit | None]:
     """A ministry leader gives tasks to anyone; a unit leader inside their unit."""
     roles = effective_roles(actor)
     for r in roles:
@@ -913,7 +913,7 @@ def create_task(
     """Giao việc: a leader gives work that does not come from a document, with one lead,
     cooperating and informed units or people, and deadlines (the normal rule when a line
     has none)."""
-    authority, scope = _authorize_task_giver(actor)
+    authority, scope = authorize_task_giver(actor)
     title = _text(title, field="title", label="tên công việc", limit=500, required=True)
     content = _text(content, field="content", label="nội dung", limit=4000)
     resolved = _resolve_specs(

@@ -15,6 +15,7 @@ from vanban.web.urls import (
     signatures,
     units,
     usage,
+    workcalendar,
     workflow,
 )
 
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + workcalendar.urlpatterns
 )
