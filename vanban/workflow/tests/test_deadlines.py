@@ -158,3 +158,14 @@ def test_a_completed_assignment_cannot_be_urged(flow: Flow) -> None:
     with pytest.raises(WrongState):
         services.urge(actor=flow.leader, assignment=lead)
     assert not Notification.objects.filter(kind="assignment.urged").exists()
+
+
+def test_the_worker_hook_runs_the_follow_up_for_today(flow: Flow) -> None:
+    from vanban.jobs.periodic import HOOKS, run_hooks
+
+    assert "vanban.workflow.followup.periodic_run" in HOOKS
+    _lead(flow)
+    with freeze_time("2026-02-25 08:00:00+07:00"):
+        run_hooks()
+        run_hooks()
+    assert Notification.objects.filter(kind="assignment.overdue").count() == 1
