@@ -77,3 +77,21 @@ def test_a_leader_gives_a_task_and_the_specialist_works_it(flow: Flow, web_clien
 def test_specialists_cannot_open_the_task_form(flow: Flow, web_client: Any) -> None:
     assert web_client(flow.world.specialist).get(reverse("web:task_new")).status_code == 403
     assert web_client(flow.outsider).get(reverse("web:task", args=[999])).status_code == 404
+
+
+def test_a_unit_leader_passes_a_task_down_the_unit(flow: Flow, web_client: Any) -> None:
+    from vanban.workflow import services
+    from vanban.workflow.services import AssigneeSpec
+
+    w = flow.world
+    task = services.create_task(actor=flow.leader, title="Rà soát biểu thuế", assignees=[
+        AssigneeSpec("lead", unit=w.dept, deadline=in_days(10))])
+    lead = task.assignments.get()
+    director = web_client(w.leader)
+    page = director.get(reverse("web:reassign", args=[lead.pk]))
+    assert page.status_code == 200 and "Rà soát biểu thuế" in page.content.decode()
+    response = director.post(reverse("web:reassign", args=[lead.pk]), {
+        "text": "Giao chuyên viên rà soát.", **_rows(("lead", f"p:{w.specialist.pk}", in_days(7)))})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    child = lead.children.get()
+    assert (child.task, child.assignee_user) == (task, w.specialist)
