@@ -175,7 +175,8 @@ def set_rule(*, actor: Any, document_type: Any, urgency: str, working_days: Any)
         raise CalendarError("invalid_days", "Số ngày làm việc phải từ 1 đến 365.", "working_days") from None
     if not 1 <= days <= 365:
         raise CalendarError("invalid_days", "Số ngày làm việc phải từ 1 đến 365.", "working_days")
-    rule = DeadlineRule.objects.select_for_update().filter(document_type=dtype, urgency=urgency).first()
+    # No default ordering here: it joins document types, which FOR UPDATE refuses on PostgreSQL.
+    rule = DeadlineRule.objects.select_for_update().filter(document_type=dtype, urgency=urgency).order_by("pk").first()
     before = rule.working_days if rule else None
     if rule is None:
         rule = DeadlineRule.objects.create(document_type=dtype, urgency=urgency, working_days=days)
