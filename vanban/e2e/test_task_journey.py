@@ -27,7 +27,8 @@ def test_minister_gives_a_task_urges_it_and_the_specialist_completes_it(
     deadline = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
 
     login(page, "bt.hoang", password["bt.hoang"])
-    page.locator("a[href='/cong-viec/giao-viec/']").first.click()
+    page.click("[data-nav-section=work]")
+    page.click("[data-nav=task_new]")
     page.fill("input[name=title]", TITLE)
     page.fill("textarea[name=content]", "Tổng hợp số liệu, dự thảo báo cáo trình Bộ trưởng.")
     page.select_option("select[name=role_0]", "lead")
