@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanban.documents",
     "vanban.incoming",
     "vanban.workflow",
+    "vanban.workcalendar",
     "vanban.signatures",
     "vanban.outgoing",
     "vanban.exchange",
@@ -225,6 +226,8 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 WORKER_HEARTBEAT_SECONDS = 5
+# How often `vanban worker` runs its periodic hooks (reminders, escalation...).
+WORKER_PERIODIC_SECONDS = int(os.environ.get("VANBAN_PERIODIC_SECONDS", "300"))
 WORKER_STALE_SECONDS = int(os.environ.get("VANBAN_WORKER_STALE_SECONDS", 60))
 
 # --- API ---------------------------------------------------------------------------

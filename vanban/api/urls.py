@@ -16,6 +16,7 @@ from vanban.api.routes import (
     signatures,
     text,
     usage,
+    workcalendar,
     workflow,
 )
 from vanban.api.views.auth import MeView, TokenObtainView
@@ -40,4 +41,5 @@ urlpatterns = [
     *signatures.urlpatterns,
     *schedule.urlpatterns,
     *backups.urlpatterns,
+    *workcalendar.urlpatterns,
 ]

@@ -110,6 +110,14 @@ ACTION_LABELS: dict[str, str] = {
     "backup.created": "Sao lưu hệ thống",
     "backup.started": "Bắt đầu sao lưu hệ thống",
     "backup.restored": "Phục hồi hệ thống từ bản sao lưu",
+    "workflow.urged": "Đôn đốc xử lý",
+    "workflow.task_created": "Giao việc trực tiếp",
+    "workcalendar.settings_changed": "Sửa cấu hình lịch làm việc, nhắc hạn",
+    "workcalendar.day_added": "Thêm ngày nghỉ, ngày làm bù",
+    "workcalendar.day_removed": "Xóa ngày nghỉ, ngày làm bù",
+    "workcalendar.year_copied": "Sao chép lịch nghỉ sang năm khác",
+    "workcalendar.rule_set": "Đặt quy tắc hạn xử lý mặc định",
+    "workcalendar.rule_deleted": "Xóa quy tắc hạn xử lý mặc định",
 }
 
 

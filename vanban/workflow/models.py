@@ -19,6 +19,45 @@ from vanban.incoming.models import IncomingDocument
 from vanban.organisation.models import Unit
 
 
+class Task(models.Model):
+    """Giao việc trực tiếp: work a leader gives that does not come from a document. Its
+    direction, assignments and timeline are the same rows as a document's, pointing
+    here instead of at an IncomingDocument."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "Đang thực hiện"
+        COMPLETED = "completed", "Đã hoàn thành"
+
+    title = models.CharField("Tên công việc", max_length=500)
+    content = models.CharField("Nội dung", max_length=4000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "Công việc giao trực tiếp"
+        indexes = [models.Index(fields=["created_by", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # The attributes templates read from a document, so boxes list both alike.
+    urgency = "normal"
+    due_date = None
+
+
+def _one_subject(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(Q(document__isnull=False) & Q(task__isnull=True)) | (Q(document__isnull=True) & Q(task__isnull=False)),
+        name=name,
+    )
+
+
 class Presentation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Chờ cho ý kiến"
@@ -59,7 +98,10 @@ class Presentation(models.Model):
 class Direction(models.Model):
     """Ý kiến chỉ đạo: an administrative order. Never edited or deleted."""
 
-    document = models.ForeignKey(IncomingDocument, on_delete=models.PROTECT, related_name="directions")
+    document = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="directions"
+    )
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="directions")
     presentation = models.ForeignKey(
         Presentation, null=True, blank=True, on_delete=models.PROTECT, related_name="directions"
     )
@@ -77,6 +119,7 @@ class Direction(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = "Ý kiến chỉ đạo"
+        constraints = [_one_subject("direction_one_subject")]
 
     def __str__(self) -> str:
         return f"Chỉ đạo của {self.author} ({self.created_at:%d/%m/%Y})"
@@ -97,7 +140,10 @@ class Assignment(models.Model):
 
     OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
-    document = models.ForeignKey(IncomingDocument, on_delete=models.PROTECT, related_name="assignments")
+    document = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
     direction = models.ForeignKey(Direction, on_delete=models.PROTECT, related_name="assignments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     role = models.CharField("Vai trò", max_length=20, choices=Role.choices)
@@ -126,6 +172,7 @@ class Assignment(models.Model):
             models.Index(fields=["assignee_unit", "status"]),
             models.Index(fields=["assigned_by", "status"]),
             models.Index(fields=["document", "status"]),
+            models.Index(fields=["task", "status"]),
             models.Index(fields=["deadline"]),
         ]
         constraints = [
@@ -135,6 +182,7 @@ class Assignment(models.Model):
                 name="assignment_one_assignee",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="assignment_progress_range"),
+            _one_subject("assignment_one_subject"),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +194,11 @@ class Assignment(models.Model):
             return self.assignee_unit.name
         user = self.assignee_user
         return (user.full_name or user.username) if user else ""
+
+    @property
+    def subject(self) -> IncomingDocument | Task:
+        """What the work is about: the incoming document, or the direct task."""
+        return self.document if self.document_id else self.task
 
     @property
     def is_open(self) -> bool:
@@ -211,8 +264,13 @@ class Step(models.Model):
         RETURNED = "returned", "Trả lại"
         COMPLETED = "completed", "Hoàn thành"
         READ = "read", "Đã xem (để biết)"
+        URGED = "urged", "Đôn đốc"
+        CREATED = "created", "Giao việc trực tiếp"
 
-    document = models.ForeignKey(IncomingDocument, on_delete=models.PROTECT, related_name="steps")
+    document = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="steps"
+    )
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="steps")
     assignment = models.ForeignKey(
         Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="steps"
     )
@@ -230,7 +288,12 @@ class Step(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "Bước xử lý"
-        indexes = [models.Index(fields=["document", "at"]), models.Index(fields=["assignment", "at"])]
+        indexes = [
+            models.Index(fields=["document", "at"]),
+            models.Index(fields=["assignment", "at"]),
+            models.Index(fields=["task", "at"]),
+        ]
+        constraints = [_one_subject("step_one_subject")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.at:%d/%m/%Y %H:%M})"

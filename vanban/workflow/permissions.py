@@ -107,3 +107,30 @@ def workflow_visibility_q(user: Any) -> Q:
         to_unit = Assignment.objects.filter(unit_q, document=OuterRef("pk"))
         q |= Q(Exists(to_unit))
     return q
+
+
+def task_visibility_q(user: Any) -> Q:
+    """Direct tasks the user may read: those they (or their principal) gave, and those
+    assigned to them or to a unit they lead or keep the register of. A filter on Task."""
+    from vanban.workflow.models import Assignment
+
+    ident = identity(user)
+    if not ident.user_ids:
+        return Q(pk__in=[])
+    q = Q(created_by_id__in=ident.user_ids)
+    to_person = Assignment.objects.filter(task=OuterRef("pk"), assignee_user_id__in=ident.user_ids)
+    q |= Q(Exists(to_person))
+    given = Assignment.objects.filter(task=OuterRef("pk"), assigned_by_id__in=ident.user_ids)
+    q |= Q(Exists(given))
+    unit_paths = ident.leader_paths + ident.clerk_paths
+    if unit_paths:
+        unit_q = Q()
+        for path in unit_paths:
+            unit_q |= Q(assignee_unit__path__startswith=path)
+        q |= Q(Exists(Assignment.objects.filter(unit_q, task=OuterRef("pk"))))
+    return q
+
+
+def may_give_tasks(user: Any) -> bool:
+    """Leaders (of the ministry or of a unit, or their delegates) give direct tasks."""
+    return any(r.role in (Role.MINISTRY_LEADER, Role.UNIT_LEADER) for r in effective_roles(user))

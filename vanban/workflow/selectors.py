@@ -15,8 +15,8 @@ from vanban.incoming.models import IncomingDocument
 from vanban.incoming.selectors import incoming_visible_to
 from vanban.organisation.permissions import effective_roles
 from vanban.organisation.roles import Role
-from vanban.workflow.models import Assignment, ExtensionRequest, Presentation, Step
-from vanban.workflow.permissions import Identity, identity
+from vanban.workflow.models import Assignment, ExtensionRequest, Presentation, Step, Task
+from vanban.workflow.permissions import Identity, identity, task_visibility_q
 
 DUE_SOON_DAYS = 3
 
@@ -30,7 +30,7 @@ BOXES = {
 }
 
 ASSIGNMENT_RELATED = ("document", "document__register", "document__issuing_organ", "document__document_type",
-                      "assignee_unit", "assignee_user", "assigned_by", "direction", "parent")  # fmt: skip
+                      "assignee_unit", "assignee_user", "assigned_by", "direction", "parent", "task")  # fmt: skip
 
 
 @dataclass
@@ -148,7 +148,7 @@ def extensions_to_decide(user: Any) -> QuerySet[ExtensionRequest]:
         ExtensionRequest.objects.filter(
             assignment__assigned_by_id__in=ident.user_ids, status=ExtensionRequest.Status.PENDING
         )
-        .select_related("assignment", "assignment__document", "assignment__assignee_unit",
+        .select_related("assignment", "assignment__document", "assignment__task", "assignment__assignee_unit",
                         "assignment__assignee_user", "requested_by")
         .order_by("requested_at", "pk")
     )
@@ -224,10 +224,10 @@ def leaders_for(document: IncomingDocument) -> list[Any]:
     )
 
 
-def assignment_tree(document: IncomingDocument) -> list[Assignment]:
+def assignment_tree(subject: IncomingDocument | Task) -> list[Assignment]:
     """Assignments in tree order (each followed by its children), with `depth`."""
     rows = list(
-        Assignment.objects.filter(document=document)
+        Assignment.objects.filter(**_of(subject))
         .select_related("assignee_unit", "assignee_user", "assigned_by", "direction")
         .order_by("assigned_at", "pk")
     )
@@ -247,8 +247,12 @@ def assignment_tree(document: IncomingDocument) -> list[Assignment]:
     return ordered
 
 
-def timeline(document: IncomingDocument) -> QuerySet[Step]:
-    return Step.objects.filter(document=document).select_related(
+def _of(subject: IncomingDocument | Task) -> dict[str, Any]:
+    return {"task": subject} if isinstance(subject, Task) else {"document": subject}
+
+
+def timeline(subject: IncomingDocument | Task) -> QuerySet[Step]:
+    return Step.objects.filter(**_of(subject)).select_related(
         "actor", "on_behalf_of", "assignment", "assignment__assignee_unit", "assignment__assignee_user", "file"
     )
 
@@ -259,11 +263,11 @@ def assignment_timeline(assignment: Assignment) -> QuerySet[Step]:
     )
 
 
-def directions_of(document: IncomingDocument) -> QuerySet[Any]:
+def directions_of(subject: IncomingDocument | Task) -> QuerySet[Any]:
     from vanban.workflow.models import Direction
 
     return (
-        Direction.objects.filter(document=document)
+        Direction.objects.filter(**_of(subject))
         .select_related("author", "on_behalf_of", "parent_assignment", "parent_assignment__assignee_unit")
         .prefetch_related("assignments__assignee_unit", "assignments__assignee_user")
     )
@@ -276,9 +280,31 @@ def get_assignment_for(user: Any, pk: Any) -> Assignment:
     except (TypeError, ValueError):
         raise NotFound() from None
     a = Assignment.objects.select_related(*ASSIGNMENT_RELATED).filter(pk=pk).first()
-    if a is None or not incoming_visible_to(user).filter(pk=a.document_id).exists():
+    if a is None or not subject_visible(user, a):
         raise NotFound("Không tìm thấy việc được giao.")
     return a
+
+
+def subject_visible(user: Any, item: Any) -> bool:
+    """Whether the user may read the document or task an assignment or step is about."""
+    if item.document_id:
+        return incoming_visible_to(user).filter(pk=item.document_id).exists()
+    return tasks_visible_to(user).filter(pk=item.task_id).exists()
+
+
+def tasks_visible_to(user: Any) -> QuerySet[Task]:
+    return Task.objects.filter(task_visibility_q(user)).select_related("created_by")
+
+
+def get_task_for(user: Any, pk: Any) -> Task:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    task = tasks_visible_to(user).filter(pk=pk).first()
+    if task is None:
+        raise NotFound("Không tìm thấy công việc.")
+    return task
 
 
 def get_presentation_for(user: Any, pk: Any) -> Presentation:
@@ -298,7 +324,7 @@ def get_extension_for(user: Any, pk: Any) -> ExtensionRequest:
     except (TypeError, ValueError):
         raise NotFound() from None
     r = ExtensionRequest.objects.select_related("assignment", "assignment__document").filter(pk=pk).first()
-    if r is None or not incoming_visible_to(user).filter(pk=r.assignment.document_id).exists():
+    if r is None or not subject_visible(user, r.assignment):
         raise NotFound("Không tìm thấy đề nghị gia hạn.")
     return r
 

@@ -30,7 +30,7 @@ from vanban.organisation.models import Unit
 from vanban.organisation.permissions import Authority, effective_roles
 from vanban.organisation.roles import Role
 from vanban.workflow.errors import WorkflowError, WrongState
-from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step
+from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step, Task
 from vanban.workflow.permissions import (
     authorize_as_person,
     authorize_reassign,
@@ -75,13 +75,18 @@ def _lock_document(document: IncomingDocument) -> IncomingDocument:
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("document", "assignee_unit", "assignee_user", "direction")
+        .select_related("document", "task", "assignee_unit", "assignee_user", "direction")
         .get(pk=assignment.pk)
     )
 
 
+def _on(subject: IncomingDocument | Task) -> dict[str, Any]:
+    """The foreign key a direction, assignment or step sets for its subject."""
+    return {"task": subject} if isinstance(subject, Task) else {"document": subject}
+
+
 def _step(
-    document: IncomingDocument,
+    subject: IncomingDocument | Task,
     kind: str,
     authority: Authority,
     *,
@@ -92,7 +97,7 @@ def _step(
     file_name: str = "",
 ) -> Step:
     return Step.objects.create(
-        document=document,
+        **_on(subject),
         assignment=assignment,
         kind=kind,
         actor=authority.actor,
@@ -274,7 +279,10 @@ def _resolve_specs(
     allowed_unit: Unit | None = None,
     allowed_roles: set[str] | None = None,
     max_deadline: dt.date | None = None,
+    default_deadline: dt.date | None = None,
 ) -> list[_Resolved]:
+    """`default_deadline` is given to lines without one (the rules by document type and
+    urgency); without it a deadline is required."""
     if not specs:
         raise WorkflowError("assignees_required", "Vui lòng chọn ít nhất một đơn vị hoặc người xử lý.", "assignees")
     if len(specs) > MAX_ASSIGNEES:
@@ -299,6 +307,8 @@ def _resolve_specs(
             raise WorkflowError("duplicate_assignee", f"«{item.label}» được chọn hai lần.", field)
         seen.add(item.key)
         if item.role != Assignment.Role.INFO:
+            if item.deadline is None and default_deadline is not None:
+                item.deadline = min(default_deadline, max_deadline) if max_deadline else default_deadline
             if item.deadline is None:
                 raise WorkflowError("deadline_required", f"Vui lòng nhập hạn xử lý cho «{item.label}».", field)
             if item.deadline < today:
@@ -337,8 +347,31 @@ def _check_within(item: _Resolved, unit: Unit, field: str) -> None:
         raise WorkflowError("outside_unit", f"«{item.label}» không công tác tại {unit.name}.", field)
 
 
+def _rule_deadline(document: IncomingDocument | None) -> dt.date:
+    """The default deadline from today by the rules (document type, urgency)."""
+    from vanban.workcalendar.deadlines import default_deadline
+
+    if document is None:
+        return default_deadline(document_type_id=None, urgency="", start=timezone.localdate())
+    return default_deadline(
+        document_type_id=document.document_type_id, urgency=document.urgency, start=timezone.localdate()
+    )
+
+
+def deadline_warnings(assignments: Iterable[Assignment]) -> list[str]:
+    """Deadlines that fall on a day off: allowed, but the leader is told."""
+    from vanban.workcalendar.deadlines import deadline_warning
+
+    warnings = []
+    for deadline in sorted({a.deadline for a in assignments if a.deadline}):
+        message = deadline_warning(deadline)
+        if message:
+            warnings.append(message)
+    return warnings
+
+
 def _create_assignments(
-    doc: IncomingDocument,
+    doc: IncomingDocument | Task,
     direction: Direction,
     resolved: list[_Resolved],
     authority: Authority,
@@ -349,7 +382,7 @@ def _create_assignments(
     kind = Step.Kind.REASSIGNED if parent is not None else Step.Kind.ASSIGNED
     for item in resolved:
         a = Assignment.objects.create(
-            document=doc,
+            **_on(doc),
             direction=direction,
             parent=parent,
             role=item.role,
@@ -374,7 +407,12 @@ def direct(
     # a ministry leader assigns anywhere.
     from vanban.workflow.selectors import direction_scope
 
-    resolved = _resolve_specs(assignees, existing_open_leads=0, allowed_unit=direction_scope(presentation))
+    resolved = _resolve_specs(
+        assignees,
+        existing_open_leads=0,
+        allowed_unit=direction_scope(presentation),
+        default_deadline=_rule_deadline(presentation.document),
+    )
     with transaction.atomic():
         pres = _lock_pending(presentation)
         doc = _lock_document(pres.document)
@@ -432,19 +470,20 @@ def reassign(*, actor: Any, assignment: Assignment, text: str, assignees: list[A
             allowed_unit=parent.assignee_unit,
             allowed_roles=allowed_roles,
             max_deadline=parent.deadline,
+            default_deadline=parent.deadline or _rule_deadline(parent.document),
         )
         taken = {("u", c.assignee_unit_id) if c.assignee_unit_id else ("p", c.assignee_user_id)
                  for c in parent.children.filter(status__in=Assignment.OPEN_STATUSES)}  # fmt: skip
         for i, item in enumerate(resolved):
             if item.key in taken:
                 raise WorkflowError("duplicate_assignee", f"«{item.label}» đang được giao việc này.", f"assignees[{i}]")
-        doc = parent.document
+        doc = parent.subject
         if parent.role == Assignment.Role.INFO:
             _mark_read(parent, authority)
         else:
             _start(parent, authority)
         direction = Direction.objects.create(
-            document=doc, parent_assignment=parent, author=actor, on_behalf_of=authority.on_behalf_of, text=text
+            **_on(doc), parent_assignment=parent, author=actor, on_behalf_of=authority.on_behalf_of, text=text
         )
         _step(doc, Step.Kind.DIRECTED, authority, assignment=parent, text=text)
         created = _create_assignments(doc, direction, resolved, authority, parent=parent)
@@ -481,8 +520,9 @@ def _start(assignment: Assignment, authority: Authority) -> None:
         assignment.status = Assignment.Status.IN_PROGRESS
         assignment.started_at = timezone.now()
         assignment.save(update_fields=["status", "started_at"])
-        _step(assignment.document, Step.Kind.STARTED, authority, assignment=assignment)
-        _lifecycle(assignment.document, IncomingEvent.Kind.IN_PROGRESS, authority.actor)
+        _step(assignment.subject, Step.Kind.STARTED, authority, assignment=assignment)
+        if assignment.document_id:
+            _lifecycle(assignment.document, IncomingEvent.Kind.IN_PROGRESS, authority.actor)
 
 
 def _attach(
@@ -492,7 +532,7 @@ def _attach(
     for upload in uploads:
         stored = store_upload(actor=authority.actor, upload=upload)
         steps.append(
-            _step(assignment.document, kind, authority, assignment=assignment, file=stored, file_name=upload.name)
+            _step(assignment.subject, kind, authority, assignment=assignment, file=stored, file_name=upload.name)
         )
     return steps
 
@@ -511,13 +551,13 @@ def add_note(
             locked = _lock_assignment(assignment)
             _ensure_workable(locked, "ghi chú")
             _start(locked, authority)
-            steps = [_step(locked.document, Step.Kind.NOTE, authority, assignment=locked, text=text)] if text else []
+            steps = [_step(locked.subject, Step.Kind.NOTE, authority, assignment=locked, text=text)] if text else []
             steps += _attach(locked, authority, uploads)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
                 action="workflow.note_added",
-                target=locked.document,
+                target=locked.subject,
                 data={"assignment": locked.pk, "files": [u.sha256 for u in uploads]},
             )
     return steps
@@ -538,12 +578,12 @@ def report_progress(*, actor: Any, assignment: Assignment, progress: Any, text: 
         _start(locked, authority)
         locked.progress = value
         locked.save(update_fields=["progress"])
-        _step(locked.document, Step.Kind.PROGRESS, authority, assignment=locked, text=text, progress=value)
+        _step(locked.subject, Step.Kind.PROGRESS, authority, assignment=locked, text=text, progress=value)
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.progress",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk, "progress": value},
         )
     return locked
@@ -565,13 +605,13 @@ def contribute(
             locked = _lock_assignment(assignment)
             _ensure_workable(locked, "gửi ý kiến phối hợp")
             _start(locked, authority)
-            steps = [_step(locked.document, Step.Kind.CONTRIBUTION, authority, assignment=locked, text=text)]
+            steps = [_step(locked.subject, Step.Kind.CONTRIBUTION, authority, assignment=locked, text=text)]
             steps += _attach(locked, authority, uploads, Step.Kind.CONTRIBUTION)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
                 action="workflow.contributed",
-                target=locked.document,
+                target=locked.subject,
                 data={"assignment": locked.pk, "files": [u.sha256 for u in uploads]},
             )
     return steps
@@ -598,13 +638,13 @@ def request_extension(*, actor: Any, assignment: Assignment, new_deadline: dt.da
         request = ExtensionRequest.objects.create(
             assignment=locked, requested_by=actor, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason
         )
-        _step(locked.document, Step.Kind.EXTENSION_REQUESTED, authority, assignment=locked,
+        _step(locked.subject, Step.Kind.EXTENSION_REQUESTED, authority, assignment=locked,
               text=f"Xin gia hạn đến {format_date(new_deadline)}: {reason}")  # fmt: skip
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.extension_requested",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk, "request": request.pk, "new_deadline": new_deadline.isoformat()},
         )
     return request
@@ -632,12 +672,12 @@ def decide_extension(*, actor: Any, request: ExtensionRequest, approve: bool, no
             kind, text = Step.Kind.EXTENSION_APPROVED, f"Gia hạn đến {format_date(locked.new_deadline)}"
         else:
             kind, text = Step.Kind.EXTENSION_REFUSED, "Giữ hạn " + (format_date(a.deadline) if a.deadline else "cũ")
-        _step(a.document, kind, authority, assignment=a, text=text + (f": {note}" if note else ""))
+        _step(a.subject, kind, authority, assignment=a, text=text + (f": {note}" if note else ""))
         audit.record(
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.extension_approved" if approve else "workflow.extension_refused",
-            target=a.document,
+            target=a.subject,
             data={"assignment": a.pk, "request": locked.pk},
         )
     return locked
@@ -657,7 +697,7 @@ def return_assignment(*, actor: Any, assignment: Assignment, reason: str) -> Ass
         locked.return_reason = reason
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "return_reason", "closed_at"])
-        _step(locked.document, Step.Kind.RETURNED, authority, assignment=locked, text=reason)
+        _step(locked.subject, Step.Kind.RETURNED, authority, assignment=locked, text=reason)
         pres = locked.direction.presentation
         if locked.parent_id is None and locked.role == Assignment.Role.LEAD and pres is not None:
             pres = Presentation.objects.select_for_update().get(pk=pres.pk)
@@ -671,7 +711,7 @@ def return_assignment(*, actor: Any, assignment: Assignment, reason: str) -> Ass
             actor=actor,
             on_behalf_of=authority.on_behalf_of,
             action="workflow.returned",
-            target=locked.document,
+            target=locked.subject,
             data={"assignment": locked.pk},
         )
     return locked
@@ -703,12 +743,18 @@ def complete(
             locked.save(update_fields=["status", "progress", "result", "closed_at"])
             kind = Step.Kind.CONTRIBUTION if locked.role == Assignment.Role.COOPERATE else Step.Kind.FILE
             _attach(locked, authority, uploads, kind)
-            _step(locked.document, Step.Kind.COMPLETED, authority, assignment=locked, text=result, progress=100)
-            doc = locked.document
+            _step(locked.subject, Step.Kind.COMPLETED, authority, assignment=locked, text=result, progress=100)
+            doc = locked.subject
             if locked.parent_id is None and locked.role == Assignment.Role.LEAD:
-                doc = _lock_document(doc)
-                _set_document_status(doc, IncomingDocument.Status.COMPLETED)
-                _lifecycle(doc, IncomingEvent.Kind.COMPLETED, actor)
+                if isinstance(doc, Task):
+                    doc = Task.objects.select_for_update().get(pk=doc.pk)
+                    doc.status = Task.Status.COMPLETED
+                    doc.completed_at = timezone.now()
+                    doc.save(update_fields=["status", "completed_at"])
+                else:
+                    doc = _lock_document(doc)
+                    _set_document_status(doc, IncomingDocument.Status.COMPLETED)
+                    _lifecycle(doc, IncomingEvent.Kind.COMPLETED, actor)
             audit.record(
                 actor=actor,
                 on_behalf_of=authority.on_behalf_of,
@@ -724,7 +770,7 @@ def _mark_read(assignment: Assignment, authority: Authority) -> None:
         assignment.status = Assignment.Status.READ
         assignment.read_at = timezone.now()
         assignment.save(update_fields=["status", "read_at"])
-        _step(assignment.document, Step.Kind.READ, authority, assignment=assignment)
+        _step(assignment.subject, Step.Kind.READ, authority, assignment=assignment)
 
 
 def record_reading(*, actor: Any, document: IncomingDocument) -> int:
@@ -763,6 +809,200 @@ def record_step_file_download(*, actor: Any, step: Step) -> None:
     audit.record(
         actor=actor,
         action="workflow.file_downloaded",
-        target=step.document,
+        target=step.document or step.task,
         data={"step": step.pk, "sha256": step.file.sha256 if step.file else None},
     )
+
+
+# --- people around an assignment ----------------------------------------------------------
+
+
+def unit_leaders(unit: Unit) -> list[Any]:
+    """Active leaders of the unit (a UNIT_LEADER grant on it); when it has none, those of
+    the nearest ancestor that has some."""
+    from vanban.organisation.models import RoleGrant
+
+    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    grants = (
+        RoleGrant.objects.filter(role=Role.UNIT_LEADER, unit_id__in=ids, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    by_unit: dict[int, list[Any]] = {}
+    for g in grants:
+        by_unit.setdefault(g.unit_id, []).append(g.user)
+    for unit_id in reversed(ids):
+        if by_unit.get(unit_id):
+            return by_unit[unit_id]
+    return []
+
+
+def handlers_of(assignment: Assignment) -> list[Any]:
+    """Who works the assignment: its person, or the leaders of its unit."""
+    if assignment.assignee_user_id is not None:
+        return [assignment.assignee_user] if assignment.assignee_user.is_active else []
+    return unit_leaders(assignment.assignee_unit)
+
+
+def supervisors_of(assignment: Assignment) -> list[Any]:
+    """Whom an overdue assignment is escalated to: whoever gave it, and the leader of the
+    unit answering for it (the person's own unit for a person)."""
+    from vanban.organisation.selectors import current_appointments
+
+    people: list[Any] = [assignment.assigned_by]
+    if assignment.assignee_unit_id is not None:
+        people += unit_leaders(assignment.assignee_unit)
+    else:
+        for post in current_appointments(assignment.assignee_user).select_related("unit"):
+            people += [u for u in unit_leaders(post.unit) if u.pk != assignment.assignee_user_id]
+    return people
+
+
+def assignment_url(assignment: Assignment) -> str:
+    from django.urls import reverse
+
+    return reverse("web:assignment", args=[assignment.pk])
+
+
+def subject_label(assignment: Assignment) -> str:
+    if assignment.document_id:
+        doc = assignment.document
+        return f"văn bản đến số {doc.arrival_number}: {doc.subject}"
+    return f"công việc «{assignment.task.title}»"
+
+
+def _notify_assigned(assignments: list[Assignment], actor: Any) -> None:
+    from vanban.notifications.services import notify
+
+    for a in assignments:
+        notify(
+            recipients=handlers_of(a),
+            kind="assignment.assigned",
+            title=f"{a.get_role_display()}: {subject_label(a)}"[:300],
+            body=f"Hạn xử lý: {format_date(a.deadline)}" if a.deadline else "",
+            url=assignment_url(a),
+            actor=actor,
+            target=a,
+            dedupe_key=f"assigned:{a.pk}",
+        )
+
+
+# --- direct tasks (giao việc trực tiếp) ---------------------------------------------------
+
+
+def authorize_task_giver(actor: Any) -> tuple[Authority, Unit | None]:
+    """A ministry leader gives tasks to anyone; a unit leader inside their unit."""
+    roles = effective_roles(actor)
+    for r in roles:
+        if r.role == Role.MINISTRY_LEADER:
+            return Authority(actor=actor, on_behalf_of=r.on_behalf_of), None
+    for r in roles:
+        if r.role == Role.UNIT_LEADER and r.unit_id:
+            return Authority(actor=actor, on_behalf_of=r.on_behalf_of), Unit.objects.get(pk=r.unit_id)
+    raise PermissionDenied("Chỉ lãnh đạo mới giao việc trực tiếp.")
+
+
+def create_task(
+    *,
+    actor: Any,
+    title: str,
+    content: str = "",
+    assignees: list[AssigneeSpec],
+    files: Iterable[tuple[str, Any]] | None = None,
+) -> Task:
+    """Giao việc: a leader gives work that does not come from a document, with one lead,
+    cooperating and informed units or people, and deadlines (the normal rule when a line
+    has none)."""
+    authority, scope = authorize_task_giver(actor)
+    title = _text(title, field="title", label="tên công việc", limit=500, required=True)
+    content = _text(content, field="content", label="nội dung", limit=4000)
+    resolved = _resolve_specs(
+        assignees, existing_open_leads=0, allowed_unit=scope, default_deadline=_rule_deadline(None)
+    )
+    with ExitStack() as stack:
+        uploads = _uploads(stack, files)
+        with transaction.atomic():
+            task = Task.objects.create(
+                title=title, content=content, created_by=actor, on_behalf_of=authority.on_behalf_of
+            )
+            _step(task, Step.Kind.CREATED, authority, text=title)
+            for upload in uploads:
+                stored = store_upload(actor=actor, upload=upload)
+                _step(task, Step.Kind.FILE, authority, file=stored, file_name=upload.name)
+            direction = Direction.objects.create(
+                task=task, author=actor, on_behalf_of=authority.on_behalf_of, text=content or title
+            )
+            created = _create_assignments(task, direction, resolved, authority, parent=None)
+            audit.record(
+                actor=actor,
+                on_behalf_of=authority.on_behalf_of,
+                action="workflow.task_created",
+                target=task,
+                data={"direction": direction.pk, "assignments": [_audit_line(a) for a in created],
+                      "files": [u.sha256 for u in uploads]},
+            )
+            _notify_assigned(created, actor)
+    return task
+
+
+# --- đôn đốc ----------------------------------------------------------------------------
+
+
+def authorize_urge(actor: Any, assignment: Assignment) -> Authority:
+    """Who may urge: whoever gave the assignment (or their delegate), a leader or clerk
+    of the unit answering for it (the person's unit for a person), and the ministry's
+    leaders and clerks."""
+    from vanban.organisation.selectors import current_appointments
+
+    ident = identity(actor)
+    if assignment.assigned_by_id in ident.user_ids:
+        return authorize_as_person(actor, assignment.assigned_by_id)
+    try:
+        authorize_work(actor, assignment)
+    except PermissionDenied:
+        pass
+    else:  # whoever works the assignment does not urge it
+        raise PermissionDenied("Người đang xử lý việc không tự đôn đốc.")
+    if assignment.assignee_unit_id is not None:
+        units = [assignment.assignee_unit]
+    else:
+        units = [p.unit for p in current_appointments(assignment.assignee_user).select_related("unit")]
+    for r in effective_roles(actor):
+        if r.role in (Role.MINISTRY_LEADER, Role.MINISTRY_CLERK):
+            return Authority(actor=actor, on_behalf_of=r.on_behalf_of)
+        if r.role in (Role.UNIT_LEADER, Role.UNIT_CLERK) and any(r.covers(u) for u in units):
+            return Authority(actor=actor, on_behalf_of=r.on_behalf_of)
+    raise PermissionDenied("Bạn không có quyền đôn đốc việc này.")
+
+
+def urge(*, actor: Any, assignment: Assignment, message: str = "") -> Step:
+    """Đôn đốc: a step in the timeline, an audit event and a notification to whoever
+    works the assignment."""
+    from vanban.notifications.services import notify
+
+    authority = authorize_urge(actor, assignment)
+    message = _text(message, field="message", label="nội dung đôn đốc", limit=2000)
+    with transaction.atomic():
+        locked = _lock_assignment(assignment)
+        _ensure_workable(locked, "đôn đốc")
+        step = _step(locked.subject, Step.Kind.URGED, authority, assignment=locked, text=message)
+        audit.record(
+            actor=actor,
+            on_behalf_of=authority.on_behalf_of,
+            action="workflow.urged",
+            target=locked.subject,
+            data={"assignment": locked.pk, "step": step.pk},
+        )
+        who = actor.full_name or actor.username
+        deadline = f" Hạn xử lý: {format_date(locked.deadline)}." if locked.deadline else ""
+        notify(
+            recipients=handlers_of(locked),
+            kind="assignment.urged",
+            title=f"{who} đôn đốc xử lý {subject_label(locked)}"[:300],
+            body=(message + deadline).strip(),
+            url=assignment_url(locked),
+            actor=actor,
+            target=locked,
+            dedupe_key=f"urged:{step.pk}",
+        )
+    return step

@@ -24,4 +24,7 @@ urlpatterns: list[URLPattern] = [
     path("extension-requests", views.ExtensionListView.as_view(), name="api-extensions"),
     path("extension-requests/<int:pk>/decision", views.ExtensionDecisionView.as_view(), name="api-extension-decide"),
     path("work/counts", views.CountsView.as_view(), name="api-work-counts"),
+    path("assignments/<int:pk>/urge", views.UrgeView.as_view(), name="api-assignment-urge"),
+    path("tasks", views.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<int:pk>", views.TaskDetailView.as_view(), name="api-task"),
 ]

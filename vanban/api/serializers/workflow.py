@@ -9,7 +9,7 @@ from rest_framework import serializers
 from vanban.api.serializers.common import QuerySerializer, StrictSerializer, bounded_id
 from vanban.api.serializers.incoming import IncomingSummarySerializer
 from vanban.documents.catalogue import Urgency
-from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step
+from vanban.workflow.models import Assignment, Direction, ExtensionRequest, Presentation, Step, Task
 
 
 def _name(user: Any) -> str | None:
@@ -41,12 +41,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
     assigned_by_name = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(help_text="Quá hạn: chưa xong mà đã qua hạn xử lý")
     order = serializers.CharField(source="direction.text", help_text="Ý kiến chỉ đạo giao việc này")
-    document_arrival_number = serializers.IntegerField(source="document.arrival_number")
-    document_subject = serializers.CharField(source="document.subject")
+    document_arrival_number = serializers.IntegerField(source="document.arrival_number", allow_null=True)
+    document_subject = serializers.CharField(source="document.subject", allow_null=True)
+    task_title = serializers.CharField(source="task.title", allow_null=True, help_text="Công việc giao trực tiếp")
 
     class Meta:
         model = Assignment
-        fields = ["id", "document", "document_arrival_number", "document_subject", "direction", "order", "parent",
+        fields = ["id", "document", "document_arrival_number", "document_subject", "task", "task_title",
+                  "direction", "order", "parent",
                   "role", "assignee_unit", "assignee_user", "assignee_name", "deadline", "assigned_by",
                   "assigned_by_name", "assigned_at", "status", "progress", "result", "return_reason", "started_at",
                   "closed_at", "read_at", "is_overdue"]  # fmt: skip
@@ -61,7 +63,7 @@ class DirectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Direction
-        fields = ["id", "document", "presentation", "parent_assignment", "author", "author_name", "on_behalf_of",
+        fields = ["id", "document", "task", "presentation", "parent_assignment", "author", "author_name", "on_behalf_of",
                   "text", "created_at", "assignments"]  # fmt: skip
 
     def get_author_name(self, d: Direction) -> str | None:
@@ -76,7 +78,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Step
-        fields = ["id", "document", "assignment", "kind", "kind_display", "actor", "actor_name", "on_behalf_of",
+        fields = ["id", "document", "task", "assignment", "kind", "kind_display", "actor", "actor_name", "on_behalf_of",
                   "on_behalf_of_name", "at", "text", "progress", "file_name", "file_sha256"]  # fmt: skip
 
     def get_actor_name(self, s: Step) -> str | None:
@@ -202,3 +204,55 @@ class WorkFilterSerializer(QuerySerializer):
 
 class AssignmentFilterSerializer(WorkFilterSerializer):
     box = serializers.ChoiceField(choices=BOX_CHOICES, default="process")
+
+
+# --- deadlines, đôn đốc, direct tasks -------------------------------------------------------
+
+
+class DirectionResultSerializer(DirectionSerializer):
+    warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Cảnh báo không chặn thao tác, ví dụ hạn xử lý rơi vào ngày nghỉ",
+    )
+
+    class Meta(DirectionSerializer.Meta):
+        fields = [*DirectionSerializer.Meta.fields, "warnings"]
+
+
+class UrgeSerializer(StrictSerializer):
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="",
+                                    help_text="Nội dung đôn đốc (không bắt buộc)")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    created_by_name = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField(help_text="Việc chủ trì chưa xong mà đã qua hạn")
+
+    class Meta:
+        model = Task
+        fields = ["id", "title", "content", "created_by", "created_by_name", "on_behalf_of", "created_at",
+                  "status", "completed_at", "is_overdue"]  # fmt: skip
+
+    def get_created_by_name(self, t: Task) -> str | None:
+        return _name(t.created_by)
+
+    def get_is_overdue(self, t: Task) -> bool:
+        leads = getattr(t, "open_leads", None)
+        if leads is None:
+            leads = [a for a in t.assignments.all() if a.parent_id is None and a.role == Assignment.Role.LEAD]
+        return any(a.is_overdue for a in leads)
+
+
+class TaskDetailSerializer(TaskSerializer):
+    assignments = AssignmentSerializer(many=True, read_only=True, source="tree")
+    steps = StepSerializer(many=True, read_only=True, source="timeline_steps")
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "assignments", "steps", "warnings"]
+
+
+class TaskInputSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=500, help_text="Tên công việc")
+    content = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    assignees = AssigneeSerializer(many=True, max_length=50)

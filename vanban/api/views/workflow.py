@@ -25,7 +25,7 @@ from vanban.api.serializers.workflow import (
     CountsSerializer,
     DecisionSerializer,
     DirectionInputSerializer,
-    DirectionSerializer,
+    DirectionResultSerializer,
     ExtensionInputSerializer,
     ExtensionRequestSerializer,
     ForwardSerializer,
@@ -35,6 +35,10 @@ from vanban.api.serializers.workflow import (
     ProgressSerializer,
     ReturnSerializer,
     StepSerializer,
+    TaskDetailSerializer,
+    TaskInputSerializer,
+    TaskSerializer,
+    UrgeSerializer,
     WorkFilterSerializer,
     WorkflowSerializer,
 )
@@ -43,7 +47,7 @@ from vanban.core.errors import NotFound
 from vanban.incoming import selectors as incoming_selectors
 from vanban.incoming.models import IncomingDocument
 from vanban.workflow import selectors, services
-from vanban.workflow.models import Assignment, ExtensionRequest, Presentation
+from vanban.workflow.models import Assignment, ExtensionRequest, Presentation, Task
 from vanban.workflow.services import AssigneeSpec
 
 PERMISSIONS = [IsAuthenticated, TokenScopes]
@@ -87,6 +91,16 @@ def _filters(data: dict[str, Any]) -> selectors.Filters:
         date_to=data.get("date_to"),
         sort="" if sort == "assigned_at" else sort,
     )
+
+
+def _direction_result(direction: Any) -> Response:
+    direction.warnings = services.deadline_warnings(direction.assignments.all())
+    return Response(DirectionResultSerializer(direction).data, status=status.HTTP_201_CREATED)
+
+
+def _specs(rows: list[dict[str, Any]]) -> list[AssigneeSpec]:
+    return [AssigneeSpec(role=a["role"], unit=a.get("unit"), user=a.get("user"), deadline=a.get("deadline"))
+            for a in rows]  # fmt: skip
 
 
 def _files(data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -167,16 +181,20 @@ class PresentationListView(generics.ListAPIView):
 class DirectView(JsonView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request=DirectionInputSerializer, responses={201: DirectionSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request=DirectionInputSerializer, responses={201: DirectionResultSerializer, **errors(400, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Cho ý kiến chỉ đạo và giao xử lý: đúng một chủ trì (lead_required, multiple_leads), phối hợp, để biết;
-        mỗi đơn vị, người một dòng (duplicate_assignee); hạn xử lý không ở quá khứ (deadline_in_past)."""
+        mỗi đơn vị, người một dòng (duplicate_assignee); hạn xử lý không ở quá khứ (deadline_in_past). Dòng
+        không có hạn nhận hạn mặc định theo loại văn bản và độ khẩn; hạn rơi vào ngày nghỉ vẫn được nhận,
+        kèm cảnh báo trong `warnings`."""
         pres = _presentation(request, pk)
         data = validated(DirectionInputSerializer, request.data)
         specs = [AssigneeSpec(role=a["role"], unit=a.get("unit"), user=a.get("user"), deadline=a.get("deadline"))
                  for a in data["assignees"]]  # fmt: skip
         direction = services.direct(actor=request.user, presentation=pres, text=data["text"], assignees=specs)
-        return Response(DirectionSerializer(direction).data, status=status.HTTP_201_CREATED)
+        return _direction_result(direction)
 
 
 @extend_schema(tags=TAGS, parameters=[id_parameter()])
@@ -238,7 +256,9 @@ class AssignmentStepsView(JsonView):
 class ReassignView(JsonView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(request=DirectionInputSerializer, responses={201: DirectionSerializer, **errors(400, 404, 409)})
+    @extend_schema(
+        request=DirectionInputSerializer, responses={201: DirectionResultSerializer, **errors(400, 404, 409)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Lãnh đạo đơn vị giao tiếp việc của đơn vị cho đơn vị cấp dưới, chuyên viên (outside_unit,
         deadline_after_parent; việc đã xong: 409 assignment_completed)."""
@@ -247,7 +267,7 @@ class ReassignView(JsonView):
         specs = [AssigneeSpec(role=x["role"], unit=x.get("unit"), user=x.get("user"), deadline=x.get("deadline"))
                  for x in data["assignees"]]  # fmt: skip
         direction = services.reassign(actor=request.user, assignment=a, text=data["text"], assignees=specs)
-        return Response(DirectionSerializer(direction).data, status=status.HTTP_201_CREATED)
+        return _direction_result(direction)
 
 
 class _MultipartAction(JsonView):
@@ -383,3 +403,69 @@ class CountsView(JsonView):
     def get(self, request: Request) -> Response:
         """Số việc theo hộp, như trên thanh điều hướng."""
         return Response(CountsSerializer(selectors.counts(request.user)).data)
+
+
+@extend_schema(tags=TAGS, parameters=[id_parameter()])
+class UrgeView(JsonView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(request=UrgeSerializer, responses={201: StepSerializer, **errors(400, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        """Đôn đốc: người giao việc, lãnh đạo và văn thư của đơn vị xử lý, lãnh đạo và văn thư Bộ. Ghi vào quá
+        trình xử lý và nhật ký, thông báo cho người (lãnh đạo đơn vị) đang xử lý. Việc đã xong: 409."""
+        a = _assignment(request, pk)
+        data = validated(UrgeSerializer, request.data)
+        step = services.urge(actor=request.user, assignment=a, message=data["message"])
+        return Response(StepSerializer(step).data, status=status.HTTP_201_CREATED)
+
+
+def _task_detail(task: Task, warnings: list[str] | None = None) -> dict[str, Any]:
+    task.tree = selectors.assignment_tree(task)  # type: ignore[attr-defined]
+    task.timeline_steps = selectors.timeline(task)  # type: ignore[attr-defined]
+    task.warnings = warnings or []  # type: ignore[attr-defined]
+    return TaskDetailSerializer(task).data
+
+
+class TaskListView(generics.ListAPIView):
+    serializer_class = TaskSerializer
+    permission_classes = PERMISSIONS
+    parser_classes = [JSONParser]
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return selectors.tasks_visible_to(self.request.user).prefetch_related("assignments").order_by(
+            "-created_at", "-pk"
+        )
+
+    @extend_schema(tags=TAGS, responses={200: TaskSerializer(many=True), **errors(400)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Công việc giao trực tiếp người gọi được xem: do mình giao, giao cho mình hoặc đơn vị mình."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=TAGS,
+        request={"application/json": TaskInputSerializer},
+        responses={201: TaskDetailSerializer, **errors(400, 409)},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Giao việc trực tiếp (lãnh đạo): tên, nội dung, đúng một chủ trì, phối hợp, để biết, hạn xử lý (mặc định
+        theo quy tắc cho văn bản thường; hạn rơi vào ngày nghỉ được nhận kèm cảnh báo)."""
+        data = validated(TaskInputSerializer, request.data)
+        task = services.create_task(
+            actor=request.user, title=data["title"], content=data["content"], assignees=_specs(data["assignees"])
+        )
+        warnings = services.deadline_warnings(task.assignments.all())
+        return Response(_task_detail(task, warnings), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=TAGS, parameters=[id_parameter()])
+class TaskDetailView(JsonView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses={200: TaskDetailSerializer, **errors(404)})
+    def get(self, request: Request, pk: int) -> Response:
+        """Một công việc giao trực tiếp: các việc được giao (cây) và quá trình xử lý."""
+        try:
+            task = selectors.get_task_for(request.user, _checked(pk))
+        except NotFound:
+            raise Http404 from None
+        return Response(_task_detail(task))

@@ -17,12 +17,12 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "work_calendar", "deadline_rules"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
     "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
-    "bt.hoang": {"delegations", "incoming", "outgoing"},
-    "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},
+    "bt.hoang": {"delegations", "incoming", "outgoing", "task_new"},
+    "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new"},
     "cv.khtc": {"incoming", "outgoing"},
 }
 

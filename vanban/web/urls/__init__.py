@@ -17,6 +17,7 @@ from vanban.web.urls import (
     signatures,
     units,
     usage,
+    workcalendar,
     workflow,
 )
 
@@ -39,4 +40,5 @@ urlpatterns = (
     + signatures.urlpatterns
     + schedule.urlpatterns
     + backups.urlpatterns
+    + workcalendar.urlpatterns
 )

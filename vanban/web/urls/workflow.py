@@ -12,4 +12,6 @@ urlpatterns = [
     path("giao-viec/<int:pk>/giao-tiep/", workflow.reassign, name="reassign"),
     path("buoc/<int:pk>/tep/", workflow.step_file, name="step_file"),
     path("gia-han/<int:pk>/", workflow.decide_extension, name="decide_extension"),
+    path("cong-viec/giao-viec/", workflow.task_new, name="task_new"),
+    path("cong-viec/<int:pk>/", workflow.task_detail, name="task"),
 ]

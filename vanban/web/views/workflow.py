@@ -126,6 +126,12 @@ def _document(request: HttpRequest, pk: int) -> Any:
         raise Http404 from None
 
 
+def _warn(request: HttpRequest, assignments: Any) -> None:
+    """Deadlines on a day off were accepted; say so, so a slip can be corrected."""
+    for warning in services.deadline_warnings(assignments):
+        messages.warning(request, warning)
+
+
 def _run(request: HttpRequest, form: forms.Form, action: Any) -> Any:
     """Call a service; a domain error goes beside its field and returns None."""
     try:
@@ -259,6 +265,7 @@ def direct(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, presentation=pres, text=form.cleaned_data["text"], assignees=specs))
                 if done is not None:
                     messages.success(request, "Đã cho ý kiến chỉ đạo và giao xử lý.")
+                    _warn(request, done.assignments.all())
                     return redirect("web:incoming_detail", pk=doc.pk)
         status = 400
     elif request.method == "POST" and "forward" in request.POST:
@@ -306,6 +313,12 @@ class ContributionForm(VanbanForm):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class UrgeForm(VanbanForm):
+    message = forms.CharField(label="Nội dung đôn đốc", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text="Ví dụ: Đề nghị khẩn trương hoàn thành, báo cáo trước ngày …")
+
+
 class DecisionForm(VanbanForm):
     note = forms.CharField(label="Ý kiến", required=False, max_length=2000)
 
@@ -317,6 +330,7 @@ ACTIONS = {
     "return": ReturnForm,
     "complete": CompleteForm,
     "contribute": ContributionForm,
+    "urge": UrgeForm,
 }
 
 
@@ -331,6 +345,14 @@ def _may_work(user: Any, a: Assignment) -> bool:
     if a.assignee_user_id is not None:
         return a.assignee_user_id in identity(user).user_ids
     return leads_unit(user, a.assignee_unit) is not None
+
+
+def _may_urge(user: Any, a: Assignment) -> bool:
+    try:
+        services.authorize_urge(user, a)
+    except errors.PermissionDenied:
+        return False
+    return True
 
 
 def _files(request: HttpRequest) -> list[tuple[str, Any]]:
@@ -363,25 +385,32 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                       files=_files(request)),
                 "contribute": lambda: services.contribute(actor=user, assignment=a, text=d["text"],
                                                           files=_files(request)),
+                "urge": lambda: services.urge(actor=user, assignment=a, message=d["message"]),
             }
             done = _run(request, form, calls[action])
         if done is not None:
             messages.success(request, {
                 "note": "Đã lưu ghi chú.", "progress": "Đã cập nhật tiến độ.", "extension": "Đã gửi đề nghị gia hạn.",
                 "return": "Đã trả lại việc.", "complete": "Đã hoàn thành việc được giao.",
-                "contribute": "Đã gửi ý kiến phối hợp.",
+                "contribute": "Đã gửi ý kiến phối hợp.", "urge": "Đã đôn đốc, người xử lý đã được thông báo.",
             }[action])
             return redirect("web:assignment", pk=a.pk)
         status = 400
         a.refresh_from_db()
     may_work = _may_work(request.user, a)
     may_reassign = a.assignee_unit_id is not None and leads_unit(request.user, a.assignee_unit) is not None
-    children = [c for c in selectors.assignment_tree(a.document) if c.parent_id == a.pk]
+    children = [c for c in selectors.assignment_tree(a.subject) if c.parent_id == a.pk]
     pending = a.extension_requests.filter(status="pending").first()
+    if a.document_id:
+        page_title = f"{a.get_role_display()}: văn bản đến số {a.document.arrival_number}"
+    else:
+        page_title = f"{a.get_role_display()}: {a.task.title}"
     return render(request, "web/workflow/assignment.html", {
-        "page_title": f"{a.get_role_display()}: văn bản đến số {a.document.arrival_number}",
+        "page_title": page_title,
         "a": a,
         "doc": a.document,
+        "task": a.task,
+        "may_urge": a.is_open and a.role != Assignment.Role.INFO and _may_urge(request.user, a),
         "forms": forms_by_action,
         "open_action": action,
         "may_work": may_work and a.is_open and a.role != Assignment.Role.INFO,
@@ -409,6 +438,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, assignment=a, text=form.cleaned_data["text"], assignees=specs))
                 if done is not None:
                     messages.success(request, "Đã giao việc trong đơn vị.")
+                    _warn(request, done.assignments.all())
                     return redirect("web:assignment", pk=a.pk)
         status = 400
     return render(request, "web/workflow/reassign.html", {
@@ -447,11 +477,70 @@ def step_file(request: HttpRequest, pk: int) -> HttpResponse:
     from vanban.documents import storage
     from vanban.workflow.models import Step
 
-    step = Step.objects.select_related("file", "document").filter(pk=pk, file__isnull=False).first()
-    if step is None or not incoming_selectors.incoming_visible_to(request.user).filter(pk=step.document_id).exists():
+    step = Step.objects.select_related("file", "document", "task").filter(pk=pk, file__isnull=False).first()
+    if step is None or not selectors.subject_visible(request.user, step):
         raise Http404
     services.record_step_file_download(actor=request.user, step=step)
     response = FileResponse(storage.open_blob(step.file.sha256), as_attachment=True, filename=step.file_name,
                             content_type=step.file.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- direct tasks (giao việc trực tiếp) ------------------------------------------------------
+
+
+class TaskForm(DirectionForm):
+    title = forms.CharField(label="Tên công việc", max_length=500)
+    content = forms.CharField(label="Nội dung, yêu cầu", required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("text")
+        for name in ("title", "content"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
+        self.order_fields(["title", "content"])
+
+
+@login_required
+def task_new(request: HttpRequest) -> HttpResponse:
+    """Giao việc: a leader's task without a document. A line without a deadline gets the
+    normal rule's default; a deadline on a day off is accepted with a warning."""
+    try:
+        _, scope = services.authorize_task_giver(request.user)
+    except errors.PermissionDenied:
+        raise DjangoPermissionDenied from None
+    form = TaskForm(request.POST or None, choices=selectors.assignable_within(scope))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            specs = form.specs()
+            if not form.errors:
+                d = form.cleaned_data
+                task = _run(request, form, lambda: services.create_task(
+                    actor=request.user, title=d["title"], content=d["content"], assignees=specs,
+                    files=_files(request)))
+                if task is not None:
+                    messages.success(request, "Đã giao việc.")
+                    _warn(request, task.assignments.all())
+                    return redirect("web:task", pk=task.pk)
+        status = 400
+    return render(request, "web/workflow/task_form.html", {"page_title": "Giao việc", "form": form}, status=status)
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        task = selectors.get_task_for(request.user, pk)
+    except errors.NotFound:
+        raise Http404 from None
+    tree = selectors.assignment_tree(task)
+    steps = list(selectors.timeline(task))
+    return render(request, "web/workflow/task.html", {
+        "page_title": task.title,
+        "task": task,
+        "tree": tree,
+        "files": [s for s in steps if s.file_id and s.assignment_id is None],
+        "steps": steps,
+    })

@@ -96,7 +96,6 @@ def test_leader_directs_with_one_lead_cooperating_and_information(flow: Flow) ->
         ([("cooperate", "other", 5)], "lead_required"),
         ([("lead", "dept", 5), ("lead", "other", 5)], "multiple_leads"),
         ([("lead", "dept", 5), ("cooperate", "dept", 5)], "duplicate_assignee"),
-        ([("lead", "dept", None)], "deadline_required"),
         ([("lead", "dept", -1)], "deadline_in_past"),
         ([("boss", "dept", 5)], "invalid_role"),
     ],

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from vanban.jobs.heartbeat import Heartbeat
+from vanban.jobs.periodic import Periodic
 
 
 def _positive_int(value: str) -> int:
@@ -58,11 +59,15 @@ class Command(BaseCommand):
         heartbeat.prune()
         heartbeat.beat()
         heartbeat.start()
+        periodic = Periodic()
+        if not options["batch"]:
+            periodic.start()
         saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             run(heartbeat.worker_id, options)
         finally:
             heartbeat.stop()
+            periodic.stop()
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
 
