@@ -8,6 +8,7 @@ from vanban.api.routes import (
     incoming,
     incoming_exports,
     jobs,
+    notifications,
     organisation,
     outgoing,
     security,
@@ -36,4 +37,5 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -97,6 +97,7 @@ ACTION_LABELS: dict[str, str] = {
     "workflow.completed": "Hoàn thành việc được giao",
     "workflow.read": "Đã xem văn bản để biết",
     "workflow.file_downloaded": "Tải tệp xử lý",
+    "notifications.preferences_changed": "Thay đổi cách nhận thông báo",
 }
 
 

@@ -9,6 +9,7 @@ from vanban.web.urls import (
     incoming,
     incoming_exports,
     jobs,
+    notifications,
     outgoing,
     outgoing_exports,
     security,
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + notifications.urlpatterns
 )
