@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -56,12 +57,16 @@ def notify(
     if not people:
         return []
     modes = email_modes((u.pk for u in people), kind)
+    # Addresses as stored now, not as the caller's (possibly stale) user objects say.
+    mailable = set(
+        get_user_model().objects.filter(pk__in=[u.pk for u in people], is_active=True)
+        .exclude(email="").values_list("pk", flat=True)
+    )
     created: list[Notification] = []
     deliveries: list[int] = []
     for user in people:
         if dedupe_key and Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).exists():
             continue
-        mailable = bool(user.email) and user.is_active
         row = Notification(
             recipient=user,
             kind=kind,
@@ -72,7 +77,7 @@ def notify(
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
             dedupe_key=dedupe_key,
-            email_mode=modes[user.pk] if mailable else "",
+            email_mode=modes[user.pk] if user.pk in mailable else "",
         )
         try:
             with transaction.atomic():
