@@ -156,10 +156,10 @@ def test_the_action_succeeds_when_the_task_queue_itself_is_unreachable(db, smtp,
 
 def test_a_rolled_back_action_notifies_and_emails_nobody(db, smtp, make_user, django_capture_on_commit_callbacks):
     person = make_user(email="a@moit.gov.vn")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            urge(person, None)
-            raise RuntimeError("the action failed after notifying")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), \
+            transaction.atomic():
+        urge(person, None)
+        raise RuntimeError("the action failed after notifying")
     assert callbacks == []
     assert not Notification.objects.exists() and not EmailDelivery.objects.exists()
     assert delivery.deliver_due() == {"sent": 0, "failed": 0}
