@@ -21,18 +21,25 @@ pytestmark = pytest.mark.browser
 SUBJECT = "V/v đề nghị hỗ trợ doanh nghiệp xuất khẩu thủy sản"
 
 
-def test_leader_sees_the_bell_count_rise_without_reloading(browser: Any, live_server: Any, demo_data: Any,
-                                                           page: Any, settings: Any) -> None:
+def test_leader_sees_the_bell_count_rise_without_reloading(
+    browser: Any, live_server: Any, demo_data: Any, page: Any, settings: Any
+) -> None:
     from django.contrib.auth import get_user_model
 
     settings.VANBAN_BELL_POLL_SECONDS = 1  # the live server reads it per request
     User = get_user_model()
     clerk = User.objects.get(username="vanthu.bo")
-    doc = register_incoming(actor=clerk, data=IncomingData(
-        document_type=DocumentType.objects.get(code="cong-van"), issuing_organ_name="Ủy ban nhân dân tỉnh Cà Mau",
-        code_number="88", code_notation="UBND-KT", issued_date=timezone.localdate() - dt.timedelta(days=1),
-        subject=SUBJECT,
-    ))
+    doc = register_incoming(
+        actor=clerk,
+        data=IncomingData(
+            document_type=DocumentType.objects.get(code="cong-van"),
+            issuing_organ_name="Ủy ban nhân dân tỉnh Cà Mau",
+            code_number="88",
+            code_notation="UBND-KT",
+            issued_date=timezone.localdate() - dt.timedelta(days=1),
+            subject=SUBJECT,
+        ),
+    )
 
     # The Minister is on his home page; nothing under the bell yet.
     login(page, "bt.hoang", demo_data["bt.hoang"].password)

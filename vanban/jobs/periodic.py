@@ -30,9 +30,7 @@ class Hook:
 
 
 # Apps add a line here; the function runs in the worker every `every` seconds.
-HOOKS: tuple[Hook, ...] = (
-    Hook("notifications", 60.0, "vanban.notifications.delivery:run_periodic"),
-)
+HOOKS: tuple[Hook, ...] = (Hook("notifications", 60.0, "vanban.notifications.delivery:run_periodic"),)
 
 
 def _load(path: str) -> Callable[[], object]:

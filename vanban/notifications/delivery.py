@@ -111,9 +111,7 @@ def _claim(ids: Iterable[int], now: dt.datetime) -> list[EmailDelivery]:
         )
         if taken:
             claimed.append(pk)
-    return list(
-        EmailDelivery.objects.filter(pk__in=claimed).select_related("recipient", "notification").order_by("pk")
-    )
+    return list(EmailDelivery.objects.filter(pk__in=claimed).select_related("recipient", "notification").order_by("pk"))
 
 
 def _failed(delivery: EmailDelivery, error: str, now: dt.datetime, *, final: bool = False) -> None:
@@ -200,11 +198,11 @@ def build_digests(*, day: dt.date | None = None, now: dt.datetime | None = None)
         if EmailDelivery.objects.filter(kind=EmailDelivery.Kind.DIGEST, recipient_id=user_id, digest_date=day).exists():
             continue
         # A kind switched off since the notification was made is no longer e-mailed.
-        off = set(
-            Preference.objects.filter(user_id=user_id, email=EmailMode.OFF).values_list("kind", flat=True)
-        )
+        off = set(Preference.objects.filter(user_id=user_id, email=EmailMode.OFF).values_list("kind", flat=True))
         items = list(
-            waiting.filter(recipient_id=user_id).exclude(kind__in=off).order_by("created_at", "pk")
+            waiting.filter(recipient_id=user_id)
+            .exclude(kind__in=off)
+            .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:DIGEST_MAX_ITEMS]
         )
         if not items:

@@ -42,7 +42,7 @@ def unit_receivers(unit: Any) -> list[Any]:
 
 
 def assignments_created(assignments: Iterable[Any], *, actor: Any, direction_text: str = "") -> None:
-    """"assignment.assigned" to each new assignment's person, or its unit's leaders and
+    """ "assignment.assigned" to each new assignment's person, or its unit's leaders and
     clerks."""
     for a in assignments:
         doc = a.document
@@ -70,7 +70,7 @@ def assignments_created(assignments: Iterable[Any], *, actor: Any, direction_tex
 
 
 def presentation_received(presentation: Any, *, actor: Any) -> None:
-    """"presentation.received" to the leader a document is presented (or forwarded) to."""
+    """ "presentation.received" to the leader a document is presented (or forwarded) to."""
     doc = presentation.document
     lines = [f"{_doc_label(doc)} của {doc.issuing_organ.name}, số đến {doc.arrival_number}."]
     if presentation.proposal:
@@ -88,7 +88,7 @@ def presentation_received(presentation: Any, *, actor: Any) -> None:
 
 
 def review_pending(task: Any, *, actor: Any, note: str = "") -> None:
-    """"outgoing.review" to the reviewer whose turn it now is on a draft."""
+    """ "outgoing.review" to the reviewer whose turn it now is on a draft."""
     doc = task.document
     lines = [f"Bước duyệt: {task.get_step_display()} (lần trình {task.round})."]
     if note:

@@ -114,7 +114,9 @@ class EmailDelivery(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="notif_delivery_due_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "digest_date"], condition=models.Q(kind="digest"), name="notification_digest_once_a_day"
+                fields=["recipient", "digest_date"],
+                condition=models.Q(kind="digest"),
+                name="notification_digest_once_a_day",
             )
         ]
 

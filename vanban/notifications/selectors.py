@@ -29,7 +29,7 @@ def unread_count(user: Any) -> int:
 
 
 def email_state(notification: Notification) -> str:
-    """"sent", "pending", "failed", "digest" (waiting for or carried by the digest) or ""."""
+    """ "sent", "pending", "failed", "digest" (waiting for or carried by the digest) or ""."""
     delivery = getattr(notification, "email_delivery", None)
     if delivery is not None:
         return delivery.state

@@ -59,8 +59,10 @@ def notify(
     modes = email_modes((u.pk for u in people), kind)
     # Addresses as stored now, not as the caller's (possibly stale) user objects say.
     mailable = set(
-        get_user_model().objects.filter(pk__in=[u.pk for u in people], is_active=True)
-        .exclude(email="").values_list("pk", flat=True)
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in people], is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
     )
     created: list[Notification] = []
     deliveries: list[int] = []

@@ -60,9 +60,7 @@ class UnreadCountView(JsonView):
 
 
 class MarkReadView(JsonView):
-    @extend_schema(
-        tags=TAGS, request=MarkReadSerializer, responses={200: MarkReadResultSerializer, **errors(400, 404)}
-    )
+    @extend_schema(tags=TAGS, request=MarkReadSerializer, responses={200: MarkReadResultSerializer, **errors(400, 404)})
     def post(self, request: Request) -> Response:
         """Đánh dấu đã đọc: `{"ids": [...]}` các thông báo đã chọn, hoặc `{"all": true}` mọi thông báo.
 
@@ -96,4 +94,3 @@ class PreferencesView(JsonView):
             actor=request.user, user=request.user, email={p["kind"]: p["email"] for p in data["preferences"]}
         )
         return Response(PreferencesSerializer(_preferences_payload(request.user)).data)
-

@@ -45,7 +45,10 @@ def test_runner_runs_each_hook_on_its_schedule_and_survives_failures():
 
 def test_run_once_reports_each_hook():
     calls.clear()
-    hooks = (periodic.Hook("broken", 60, f"{__name__}:broken_hook"), periodic.Hook("count", 60, f"{__name__}:count_hook"))
+    hooks = (
+        periodic.Hook("broken", 60, f"{__name__}:broken_hook"),
+        periodic.Hook("count", 60, f"{__name__}:count_hook"),
+    )
     assert periodic.run_once(hooks) == {"broken": "failed", "count": None}
 
 

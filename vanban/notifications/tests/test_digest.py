@@ -16,7 +16,11 @@ from vanban.notifications.tests.conftest import subject, text_and_html
 
 # Vietnam is UTC+7: these are 10:00, 16:59, 17:01, 17:30 and 18:00 on 24/11/2026 in Hà Nội.
 MORNING, BEFORE, AFTER, LATER, EVENING = (
-    "2026-11-24 03:00:00", "2026-11-24 09:59:00", "2026-11-24 10:01:00", "2026-11-24 10:30:00", "2026-11-24 11:00:00"
+    "2026-11-24 03:00:00",
+    "2026-11-24 09:59:00",
+    "2026-11-24 10:01:00",
+    "2026-11-24 10:30:00",
+    "2026-11-24 11:00:00",
 )
 NEXT_DAY = "2026-11-25 10:05:00"
 
@@ -26,8 +30,9 @@ def assigned(person, n):
                            url=f"/giao-viec/{n}/")  # fmt: skip
 
 
-def test_digest_goes_out_once_a_day_after_the_digest_time_with_the_unread_ones(db, make_user,
-                                                                               django_capture_on_commit_callbacks):
+def test_digest_goes_out_once_a_day_after_the_digest_time_with_the_unread_ones(
+    db, make_user, django_capture_on_commit_callbacks
+):
     person = make_user(full_name="Mạc Đăng Khoa", email="khoa@moit.gov.vn")
     with freeze_time(MORNING), django_capture_on_commit_callbacks(execute=False):
         assigned(person, 1)
@@ -73,12 +78,14 @@ def test_digest_goes_out_once_a_day_after_the_digest_time_with_the_unread_ones(d
     assert late.digest is not None
     assert EmailDelivery.objects.filter(kind="digest", recipient=person).count() == 2
     assert list(DigestRun.objects.order_by("day").values_list("day", flat=True)) == [
-        dt.date(2026, 11, 24), dt.date(2026, 11, 25)
+        dt.date(2026, 11, 24),
+        dt.date(2026, 11, 25),
     ]
 
 
-def test_digest_honours_preferences_and_skips_people_with_nothing_unread(db, make_user,
-                                                                         django_capture_on_commit_callbacks):
+def test_digest_honours_preferences_and_skips_people_with_nothing_unread(
+    db, make_user, django_capture_on_commit_callbacks
+):
     digest_person = make_user(email="a@moit.gov.vn")
     off_person = make_user(email="b@moit.gov.vn")
     switched_off_later = make_user(email="c@moit.gov.vn")

@@ -27,8 +27,12 @@ def give_email(user, address):
 
 def urge(recipient, actor, n=1):
     return services.notify(
-        recipients=[recipient], kind="assignment.urged", title=f"Đôn đốc xử lý văn bản số {n}",
-        body="Đề nghị đồng chí khẩn trương hoàn thành.", url=f"/giao-viec/{n}/", actor=actor,
+        recipients=[recipient],
+        kind="assignment.urged",
+        title=f"Đôn đốc xử lý văn bản số {n}",
+        body="Đề nghị đồng chí khẩn trương hoàn thành.",
+        url=f"/giao-viec/{n}/",
+        actor=actor,
     )
 
 
@@ -72,8 +76,9 @@ def test_a_presentation_reaches_the_leader_by_email_when_they_asked_for_it_at_on
     assert n.url == f"/trinh/{presentation.pk}/"
 
 
-def test_a_dead_mail_server_is_retried_with_backoff_then_delivered(db, smtp, make_user,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_dead_mail_server_is_retried_with_backoff_then_delivered(
+    db, smtp, make_user, django_capture_on_commit_callbacks
+):
     smtp.stop()
     person = make_user(email="a@moit.gov.vn")
     with django_capture_on_commit_callbacks(execute=False):
@@ -120,7 +125,8 @@ def test_an_email_is_given_up_after_the_last_attempt(db, smtp, make_user, django
 
 
 def test_the_action_succeeds_and_is_not_rolled_back_when_the_mail_server_is_down(
-        db, smtp, flow, settings, django_capture_on_commit_callbacks):
+    db, smtp, flow, settings, django_capture_on_commit_callbacks
+):
     # The e-mail is sent in-process right after commit (immediate task backend), the
     # worst case for the action: the server is down.
     settings.TASKS = IMMEDIATE_TASKS
@@ -137,8 +143,9 @@ def test_the_action_succeeds_and_is_not_rolled_back_when_the_mail_server_is_down
     assert (row.state, row.attempts) == ("pending", 1) and "ConnectionRefusedError" in row.last_error
 
 
-def test_the_action_succeeds_when_the_task_queue_itself_is_unreachable(db, smtp, flow, monkeypatch,
-                                                                       django_capture_on_commit_callbacks):
+def test_the_action_succeeds_when_the_task_queue_itself_is_unreachable(
+    db, smtp, flow, monkeypatch, django_capture_on_commit_callbacks
+):
     class UnreachableQueue:
         def enqueue(self, *args, **kwargs):
             raise ConnectionError("redis is down")
@@ -156,8 +163,11 @@ def test_the_action_succeeds_when_the_task_queue_itself_is_unreachable(db, smtp,
 
 def test_a_rolled_back_action_notifies_and_emails_nobody(db, smtp, make_user, django_capture_on_commit_callbacks):
     person = make_user(email="a@moit.gov.vn")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), \
-            transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         urge(person, None)
         raise RuntimeError("the action failed after notifying")
     assert callbacks == []

@@ -22,22 +22,33 @@ def test_defaults_are_email_at_once_for_what_is_urgent_and_the_digest_for_the_re
     got = modes(person)
     assert list(got) == list(kinds.KINDS)
     assert {k for k, m in got.items() if m == "immediate"} == {
-        "assignment.urged", "assignment.escalated", "assignment.overdue"
+        "assignment.urged",
+        "assignment.escalated",
+        "assignment.overdue",
     }
     assert {m for k, m in got.items() if k not in kinds.IMMEDIATE_BY_DEFAULT} == {"digest"}
 
 
 def test_preferences_decide_each_notifications_email(make_user):
     person = make_user(email="a@moit.gov.vn")
-    services.set_preferences(actor=person, user=person, email={
-        "assignment.urged": "off", "presentation.received": "immediate", "outgoing.review": "digest",
-    })
+    services.set_preferences(
+        actor=person,
+        user=person,
+        email={
+            "assignment.urged": "off",
+            "presentation.received": "immediate",
+            "outgoing.review": "digest",
+        },
+    )
     [off] = services.notify(recipients=[person], kind="assignment.urged", title="Đôn đốc")
     [now] = services.notify(recipients=[person], kind="presentation.received", title="Trình")
     [later] = services.notify(recipients=[person], kind="outgoing.review", title="Duyệt")
     [default] = services.notify(recipients=[person], kind="assignment.escalated", title="Leo thang")
     assert (off.email_mode, now.email_mode, later.email_mode, default.email_mode) == (
-        "off", "immediate", "digest", "immediate"
+        "off",
+        "immediate",
+        "digest",
+        "immediate",
     )
     assert set(EmailDelivery.objects.values_list("notification_id", flat=True)) == {now.pk, default.pk}
 
@@ -98,8 +109,11 @@ def test_preferences_api_reads_and_updates(make_user, api_client):
     assert urged == {"kind": "assignment.urged", "label": "Đôn đốc xử lý", "in_app": True, "email": "immediate",
                      "default_email": "immediate"}  # fmt: skip
 
-    response = client.put("/api/v1/me/notification-preferences",
-                          {"preferences": [{"kind": "assignment.urged", "email": "digest"}]}, format="json")
+    response = client.put(
+        "/api/v1/me/notification-preferences",
+        {"preferences": [{"kind": "assignment.urged", "email": "digest"}]},
+        format="json",
+    )
     assert response.status_code == 200
     assert {p["kind"]: p["email"] for p in response.json()["preferences"]}["assignment.urged"] == "digest"
     assert modes(person)["assignment.urged"] == "digest"

@@ -26,8 +26,10 @@ HTMX_STOP_POLLING = 286
 
 
 def _safe_next(request: HttpRequest, url: str | None, fallback: str = "/thong-bao/") -> str:
-    if url and url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     ):
         return url
     return fallback
@@ -51,9 +53,14 @@ def bell_count(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=HTMX_STOP_POLLING)
     request.session.save = lambda *args, **kwargs: None  # type: ignore[method-assign]
     count = selectors.unread_count(request.user)
-    return render(request, "web/notifications/_bell_count.html", {
-        "count": count, "poll_seconds": settings.VANBAN_BELL_POLL_SECONDS,
-    })
+    return render(
+        request,
+        "web/notifications/_bell_count.html",
+        {
+            "count": count,
+            "poll_seconds": settings.VANBAN_BELL_POLL_SECONDS,
+        },
+    )
 
 
 @login_required
@@ -62,10 +69,15 @@ def bell_recent(request: HttpRequest) -> HttpResponse:
     """The bell's dropdown: the latest notifications, loaded when it is opened."""
     # Marking all read from the dropdown returns to the page the person is on.
     here = request.htmx.current_url_abs_path if getattr(request, "htmx", None) else None
-    return render(request, "web/notifications/_bell_menu.html", {
-        "items": selectors.recent(request.user), "unread": selectors.unread_count(request.user),
-        "next": _safe_next(request, here),
-    })
+    return render(
+        request,
+        "web/notifications/_bell_menu.html",
+        {
+            "items": selectors.recent(request.user),
+            "unread": selectors.unread_count(request.user),
+            "next": _safe_next(request, here),
+        },
+    )
 
 
 @login_required
@@ -76,13 +88,17 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     for n in page.object_list:
         n.kind_label = kinds.label(n.kind)
         n.mail = selectors.email_state(n)
-    return render(request, "web/notifications/list.html", {
-        "page_title": "Thông báo",
-        "page": page,
-        "unread_only": unread_only,
-        "unread": selectors.unread_count(request.user),
-        "query": "unread=1" if unread_only else "",
-    })
+    return render(
+        request,
+        "web/notifications/list.html",
+        {
+            "page_title": "Thông báo",
+            "page": page,
+            "unread_only": unread_only,
+            "unread": selectors.unread_count(request.user),
+            "query": "unread=1" if unread_only else "",
+        },
+    )
 
 
 @login_required
@@ -127,10 +143,14 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             return redirect("web:notification_preferences")
         except VanbanError as exc:
             messages.error(request, exc.message)
-    return render(request, "web/notifications/preferences.html", {
-        "page_title": "Cách nhận thông báo",
-        "rows": services.preferences_of(user),
-        "modes": EmailMode.choices,
-        "digest_time": settings.VANBAN_NOTIFICATIONS_DIGEST_TIME,
-        "has_email": bool(user.email),
-    })
+    return render(
+        request,
+        "web/notifications/preferences.html",
+        {
+            "page_title": "Cách nhận thông báo",
+            "rows": services.preferences_of(user),
+            "modes": EmailMode.choices,
+            "digest_time": settings.VANBAN_NOTIFICATIONS_DIGEST_TIME,
+            "has_email": bool(user.email),
+        },
+    )

@@ -42,7 +42,9 @@ class Command(BaseCommand):
             if action == "digest":
                 day = options["date"] or timezone.localdate()
                 result = delivery.send_daily_digests(day=day)
-                DigestRun.objects.get_or_create(day=day, defaults={"finished_at": timezone.now(), "sent": result["sent"]})
+                DigestRun.objects.get_or_create(
+                    day=day, defaults={"finished_at": timezone.now(), "sent": result["sent"]}
+                )
                 self.stdout.write(
                     f"Thư tổng hợp ngày {day:%d/%m/%Y}: {result['digests']} thư mới, "
                     f"{result['sent']} đã gửi, {result['failed']} lỗi."
