@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from vanban.core.timeutil import format_date
+from vanban.core.timeutil import format_date, today
 from vanban.notifications.services import notify
 from vanban.organisation.roles import Role
 
@@ -41,12 +41,25 @@ def unit_receivers(unit: Any) -> list[Any]:
     return []
 
 
+def with_delegates(people: list[Any]) -> list[Any]:
+    """The people and whoever acts for them today (ủy quyền): a delegate works the
+    principal's queue, so they are told too."""
+    from vanban.organisation.models import Delegation
+
+    day = today()
+    acting = Delegation.objects.filter(
+        principal_id__in=[p.pk for p in people], revoked_at__isnull=True, start_date__lte=day, end_date__gte=day
+    ).values("delegate_id")
+    delegates = get_user_model().objects.filter(pk__in=acting, is_active=True).order_by("pk")
+    return [*people, *delegates]
+
+
 def assignments_created(assignments: Iterable[Any], *, actor: Any, direction_text: str = "") -> None:
     """ "assignment.assigned" to each new assignment's person, or its unit's leaders and
     clerks."""
     for a in assignments:
         doc = a.document
-        recipients = [a.assignee_user] if a.assignee_user_id else unit_receivers(a.assignee_unit)
+        recipients = with_delegates([a.assignee_user] if a.assignee_user_id else unit_receivers(a.assignee_unit))
         if a.role == a.Role.INFO:
             title = f"Văn bản gửi để biết: {doc.subject}"
         else:
@@ -76,7 +89,7 @@ def presentation_received(presentation: Any, *, actor: Any) -> None:
     if presentation.proposal:
         lines.append(f"Đề xuất: {presentation.proposal}")
     notify(
-        recipients=[presentation.leader],
+        recipients=with_delegates([presentation.leader]),
         kind="presentation.received",
         title=f"Văn bản trình xin ý kiến chỉ đạo: {doc.subject}",
         body="\n".join(lines),
@@ -94,7 +107,7 @@ def review_pending(task: Any, *, actor: Any, note: str = "") -> None:
     if note:
         lines.append(f"Nội dung trình: {note}")
     notify(
-        recipients=[task.reviewer],
+        recipients=with_delegates([task.reviewer]),
         kind="outgoing.review",
         title=f"Dự thảo chờ duyệt: {doc.subject}",
         body="\n".join(lines),

@@ -104,3 +104,19 @@ def test_each_reviewer_is_told_when_their_turn_comes(desk):
     assert "Bước duyệt:" in third.body
     outgoing.approve(actor=desk.signer, document=doc, comment="Đồng ý ký")
     assert Notification.objects.filter(kind="outgoing.review").count() == 3
+
+
+def test_whoever_acts_for_a_leader_today_is_told_too(flow):
+    import datetime as dt
+
+    from vanban.core.timeutil import today
+    from vanban.organisation import services as org
+
+    deputy = flow.leader2
+    org.create_delegation(
+        actor=flow.leader, principal=flow.leader, delegate=deputy,
+        start_date=today() - dt.timedelta(days=1), end_date=today() + dt.timedelta(days=3),
+    )  # fmt: skip
+    pres = flow.present()
+    assert [n.url for n in inbox(deputy)] == [f"/trinh/{pres.pk}/"]
+    assert len(inbox(flow.leader)) == 1
