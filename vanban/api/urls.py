@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from vanban.api.routes import (
     accounts,
     audit,
+    backups,
     documents,
     incoming,
     incoming_exports,
@@ -11,6 +12,7 @@ from vanban.api.routes import (
     notifications,
     organisation,
     outgoing,
+    schedule,
     security,
     signatures,
     text,
@@ -37,5 +39,7 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *schedule.urlpatterns,
+    *backups.urlpatterns,
     *notifications.urlpatterns,
 ]

@@ -50,6 +50,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
+        NavItem("Lịch công tác", "web:schedule", key="schedule"),
     ), key="work"),
     NavSection("Quản trị", (
         NavItem("Đơn vị", "web:units", ADMINS, key="units"),
@@ -62,6 +63,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),
         NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
         NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),
+        NavItem("Sao lưu", "web:backups", SYSADMIN, key="backups"),
     ), key="admin"),
 )
 

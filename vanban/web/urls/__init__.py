@@ -4,6 +4,7 @@ from vanban.web.urls import (
     accounts,
     audit,
     auth,
+    backups,
     directory,
     documents,
     incoming,
@@ -12,6 +13,7 @@ from vanban.web.urls import (
     notifications,
     outgoing,
     outgoing_exports,
+    schedule,
     security,
     signatures,
     units,
@@ -36,5 +38,7 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + schedule.urlpatterns
+    + backups.urlpatterns
     + notifications.urlpatterns
 )
