@@ -276,8 +276,26 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- E-mail -------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("VANBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP as soon as a mail server is named (VANBAN_EMAIL_HOST); the console otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "VANBAN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("VANBAN_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("VANBAN_FROM_EMAIL", "vanban@moit.gov.vn")
+EMAIL_HOST = os.environ.get("VANBAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("VANBAN_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("VANBAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VANBAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("VANBAN_EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("VANBAN_EMAIL_USE_SSL", "0") == "1"
+# Background e-mail must not hang a worker on a dead server; failures are retried.
+EMAIL_TIMEOUT = int(os.environ.get("VANBAN_EMAIL_TIMEOUT", 20))
+# Notifications (vanban/notifications): when the daily digest goes out (Vietnam time),
+# and how often the bell in the top bar asks for the unread count.
+VANBAN_NOTIFICATIONS_DIGEST_TIME = os.environ.get("VANBAN_NOTIFICATIONS_DIGEST_TIME", "17:00")
+VANBAN_BELL_POLL_SECONDS = int(os.environ.get("VANBAN_BELL_POLL_SECONDS", 30))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from vanban.api.routes import (
     incoming,
     incoming_exports,
     jobs,
+    notifications,
     organisation,
     outgoing,
     schedule,
@@ -42,4 +43,5 @@ urlpatterns = [
     *schedule.urlpatterns,
     *backups.urlpatterns,
     *workcalendar.urlpatterns,
+    *notifications.urlpatterns,
 ]

@@ -118,6 +118,7 @@ ACTION_LABELS: dict[str, str] = {
     "workcalendar.year_copied": "Sao chép lịch nghỉ sang năm khác",
     "workcalendar.rule_set": "Đặt quy tắc hạn xử lý mặc định",
     "workcalendar.rule_deleted": "Xóa quy tắc hạn xử lý mặc định",
+    "notifications.preferences_changed": "Thay đổi cách nhận thông báo",
 }
 
 

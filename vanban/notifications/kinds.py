@@ -15,6 +15,15 @@ KINDS: dict[str, str] = {
     "system": "Thông báo hệ thống",
 }
 
+# E-mail right away for what needs acting on today (an urge, an escalation, an overdue
+# assignment); everything else waits for the daily digest unless the person says otherwise.
+IMMEDIATE_BY_DEFAULT: frozenset[str] = frozenset({"assignment.urged", "assignment.escalated", "assignment.overdue"})
+
 
 def label(kind: str) -> str:
     return KINDS.get(kind, kind)
+
+
+def default_email(kind: str) -> str:
+    """The e-mail mode ("immediate", "digest" or "off") for a kind the person never set."""
+    return "immediate" if kind in IMMEDIATE_BY_DEFAULT else "digest"

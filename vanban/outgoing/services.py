@@ -26,6 +26,7 @@ from vanban.documents.models import DocumentType, Register, StoredFile
 from vanban.documents.numbering import register_for, take_next_number
 from vanban.documents.services import store_upload
 from vanban.documents.text import guard_text
+from vanban.notifications import events as notices
 from vanban.organisation.models import Organ, Unit
 from vanban.organisation.permissions import Authority, has_role
 from vanban.organisation.roles import Role, SigningAuthority
@@ -373,8 +374,10 @@ def submit(*, actor: Any, document: OutgoingDocument, note: str, reviewers: list
         submission = Submission.objects.create(document=doc, round=round_, note=note, version=version,
                                                submitted_by=actor)  # fmt: skip
         for order, (step, user) in enumerate(chain, start=1):
-            ReviewTask.objects.create(document=doc, round=round_, order=order, step=step, reviewer=user,
-                                      status=ReviewTask.Status.PENDING if order == 1 else ReviewTask.Status.WAITING)  # fmt: skip
+            task = ReviewTask.objects.create(document=doc, round=round_, order=order, step=step, reviewer=user,
+                                             status=ReviewTask.Status.PENDING if order == 1 else ReviewTask.Status.WAITING)  # fmt: skip
+            if order == 1:
+                notices.review_pending(task, actor=actor, note=note)
         doc.status = OutgoingDocument.Status.IN_REVIEW
         doc.save(update_fields=["status"])
         names = " → ".join(u.full_name or u.username for _, u in chain)
@@ -417,6 +420,7 @@ def approve(*, actor: Any, document: OutgoingDocument, comment: str = "",
             if following is not None:
                 following.status = ReviewTask.Status.PENDING
                 following.save(update_fields=["status"])
+                notices.review_pending(following, actor=actor)
                 text = f"{task.get_step_display()} đồng ý, chuyển {following.reviewer.full_name}"
             else:
                 doc.status = OutgoingDocument.Status.APPROVED

@@ -26,6 +26,7 @@ from vanban.documents.services import store_upload
 from vanban.documents.text import guard_text
 from vanban.incoming.models import IncomingDocument, IncomingEvent
 from vanban.incoming.permissions import authorize_registration
+from vanban.notifications import events as notices
 from vanban.organisation.models import Unit
 from vanban.organisation.permissions import Authority, effective_roles
 from vanban.organisation.roles import Role
@@ -196,6 +197,7 @@ def present(*, actor: Any, document: IncomingDocument, leader: Any, proposal: st
             target=doc,
             data={"presentation": presentation.pk, "leader": leader.pk},
         )
+        notices.presentation_received(presentation, actor=actor)
     return presentation
 
 
@@ -248,6 +250,7 @@ def forward(*, actor: Any, presentation: Presentation, leader: Any, note: str = 
             target=old.document,
             data={"from": old.pk, "to": new.pk, "leader": leader.pk},
         )
+        notices.presentation_received(new, actor=actor)
     return new
 
 
@@ -438,6 +441,7 @@ def direct(
             target=doc,
             data={"direction": direction.pk, "assignments": [_audit_line(a) for a in created]},
         )
+        notices.assignments_created(created, actor=actor, direction_text=text)
     return direction
 
 
@@ -494,6 +498,7 @@ def reassign(*, actor: Any, assignment: Assignment, text: str, assignees: list[A
             target=doc,
             data={"parent": parent.pk, "direction": direction.pk, "assignments": [_audit_line(a) for a in created]},
         )
+        notices.assignments_created(created, actor=actor, direction_text=text)
     return direction
 
 

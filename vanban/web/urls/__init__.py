@@ -10,6 +10,7 @@ from vanban.web.urls import (
     incoming,
     incoming_exports,
     jobs,
+    notifications,
     outgoing,
     outgoing_exports,
     schedule,
@@ -41,4 +42,5 @@ urlpatterns = (
     + schedule.urlpatterns
     + backups.urlpatterns
     + workcalendar.urlpatterns
+    + notifications.urlpatterns
 )

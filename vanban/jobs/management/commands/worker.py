@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from vanban.jobs.heartbeat import Heartbeat
-from vanban.jobs.periodic import Periodic
+from vanban.jobs.periodic import PeriodicRunner
+from vanban.jobs.periodic import run_once as run_periodic_once
 
 
 def _positive_int(value: str) -> int:
@@ -38,6 +39,11 @@ class Command(BaseCommand):
             "--batch", action="store_true", help="Xử lý hết các tác vụ đang chờ rồi thoát (dùng cho kiểm thử, cron)"
         )
         parser.add_argument("--max-tasks", type=_positive_int, default=None, help="Thoát sau khi đã chạy số tác vụ này")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Không chạy việc định kỳ (gửi lại thư, thư tổng hợp...) trong tiến trình này",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
@@ -59,15 +65,21 @@ class Command(BaseCommand):
         heartbeat.prune()
         heartbeat.beat()
         heartbeat.start()
-        periodic = Periodic()
-        if not options["batch"]:
-            periodic.start()
+        periodic = None
+        if not options["no_periodic"]:
+            if options["batch"]:
+                # A batch run (cron, tests) does the periodic work once, before the queue.
+                run_periodic_once()
+            else:
+                periodic = PeriodicRunner()
+                periodic.start()
         saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             run(heartbeat.worker_id, options)
         finally:
+            if periodic is not None:
+                periodic.stop()
             heartbeat.stop()
-            periodic.stop()
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
 
