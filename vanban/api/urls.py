@@ -5,6 +5,7 @@ from vanban.api.routes import (
     accounts,
     audit,
     documents,
+    exchange,
     incoming,
     incoming_exports,
     jobs,
@@ -36,4 +37,5 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *exchange.urlpatterns,
 ]

@@ -6,6 +6,7 @@ from vanban.web.urls import (
     auth,
     directory,
     documents,
+    exchange,
     incoming,
     incoming_exports,
     jobs,
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + exchange.urlpatterns
 )

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from vanban.jobs.heartbeat import Heartbeat
+from vanban.jobs.periodic import PeriodicRunner
 
 
 def _positive_int(value: str) -> int:
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="Xử lý hết các tác vụ đang chờ rồi thoát (dùng cho kiểm thử, cron)"
         )
+        parser.add_argument(
+            "--no-periodic", action="store_true", help="Không chạy các việc định kỳ (gửi liên thông, quét thư mục...)"
+        )
         parser.add_argument("--max-tasks", type=_positive_int, default=None, help="Thoát sau khi đã chạy số tác vụ này")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,11 +62,17 @@ class Command(BaseCommand):
         heartbeat.prune()
         heartbeat.beat()
         heartbeat.start()
+        # A --batch run drains the queue and exits: periodic work is for the long-running worker.
+        periodic = PeriodicRunner() if not (options["no_periodic"] or options["batch"]) else None
+        if periodic is not None:
+            periodic.start()
         saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             run(heartbeat.worker_id, options)
         finally:
             heartbeat.stop()
+            if periodic is not None:
+                periodic.stop()
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
 
