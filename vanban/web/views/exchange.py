@@ -71,10 +71,10 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": partner.is_active}  # fmt: skip
     form = PartnerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        ok, partner = run_with_form(form, partners.update_partner, actor=request.user, partner=partner,
-                                    data=_data(form.cleaned_data))  # fmt: skip
+        ok, saved = run_with_form(form, partners.update_partner, actor=request.user, partner=partner,
+                                  data=_data(form.cleaned_data))  # fmt: skip
         if ok:
-            messages.success(request, f"Đã lưu cơ quan liên thông «{partner.name}».")
+            messages.success(request, f"Đã lưu cơ quan liên thông «{saved.name}».")
             return redirect("web:exchange_partners")
     return render(request, "web/exchange/partner_edit.html",
                   {"page_title": f"Sửa cơ quan liên thông {partner.organ_id}", "partner": partner, "form": form})  # fmt: skip
