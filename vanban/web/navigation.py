@@ -44,6 +44,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Việc của tôi", "web:home", key="home"),
         NavItem("Văn bản đến", "web:incoming_list", INCOMING_READERS, key="incoming"),
         NavItem("Văn bản chờ trình", "web:awaiting", CLERKS, key="awaiting"),
+        NavItem("Văn bản liên thông đến", "web:exchange_received", frozenset({Role.MINISTRY_CLERK}), key="exchange_received"),
         NavItem("Văn bản đi", "web:outgoing_list", INCOMING_READERS, key="outgoing"),
         NavItem("Việc của đơn vị", "web:unit_box", UNIT_INBOX, key="unit"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),

@@ -301,3 +301,28 @@ def test_deliver_command(own_h41: Any, isolated_storage: Any, tmp_path: Path) ->
     out = StringIO()
     call_command("exchange", "deliver", stdout=out)
     assert json.loads(out.getvalue())["outbox"]["sent"] == 1
+
+
+def test_clerk_page_accepts_and_refuses_received_documents(own_h41: Any, isolated_storage: Any, make_user: Any,
+                                                           make_unit: Any, web_client: Any) -> None:  # fmt: skip
+    from rest_framework.test import APIClient
+
+    from vanban.organisation.roles import Role
+
+    _partner("000.00.00.G02", name="Bộ Công Thương")
+    clerk = make_user("vt.trang", roles=[Role.MINISTRY_CLERK], unit=make_unit("Văn phòng"))
+    client = APIClient()
+    first = _post(client, edxml.build_document(simple_message())).json()["id"]
+    second = _post(client, edxml.build_document(simple_message(document_id="000.00.00.G02,2026/03/05,126/BCT-XNK",
+                                                               code_number="126"))).json()["id"]  # fmt: skip
+    web = web_client(clerk)
+    page = web.get("/van-ban-lien-thong/").content.decode()
+    assert "Tiếp nhận, vào sổ" in page and "125/BCT-XNK" in page and "126/BCT-XNK" in page
+    r = web.post(f"/van-ban-lien-thong/{first}/tiep-nhan/")
+    received = ReceivedMessage.objects.get(pk=first)
+    assert received.status == "registered" and r.url == f"/van-ban-den/{received.incoming_id}/"
+    web.post(f"/van-ban-lien-thong/{second}/tu-choi/", {"reason": "Gửi nhầm cơ quan"})
+    assert ReceivedMessage.objects.get(pk=second).refusal_reason == "Gửi nhầm cơ quan"
+    codes = sorted(OutboxMessage.objects.filter(kind="status").values_list("status_code", flat=True))
+    assert codes == ["01", "01", "02", "03"]
+    assert web_client(make_user("cv.khac")).get("/van-ban-lien-thong/").status_code == 403

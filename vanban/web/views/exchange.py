@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from vanban.core import errors
 from vanban.exchange import outbox, partners
 from vanban.exchange.models import OutboxMessage, Partner
+from vanban.organisation.roles import Role
 from vanban.web.forms import VanbanForm
-from vanban.web.views._admin import run_action, run_with_form, sysadmin_required
+from vanban.web.views._admin import roles_required, run_action, run_with_form, sysadmin_required
 
 
 class PartnerForm(VanbanForm):
@@ -145,3 +146,51 @@ def outbox_abandon(request: HttpRequest, pk: int) -> HttpResponse:
     run_action(request, outbox.abandon, "Đã hủy gửi thông điệp.", actor=request.user, message=row,
                reason=request.POST.get("reason", ""))  # fmt: skip
     return redirect("web:exchange_outbox")
+
+
+# --- Received documents: the clerk accepts (03) or refuses (02) -------------------------------
+
+
+RECEIVED_FILTERS = [("received", "Chờ tiếp nhận"), ("registered", "Đã tiếp nhận"), ("refused", "Đã từ chối"),
+                    ("all", "Tất cả")]  # fmt: skip
+
+
+@roles_required(Role.MINISTRY_CLERK)
+def received_list(request: HttpRequest) -> HttpResponse:
+    from vanban.exchange.models import ReceivedMessage
+
+    state = request.GET.get("status", "received")
+    rows = ReceivedMessage.objects.filter(kind=ReceivedMessage.Kind.EDOC).order_by("-received_at", "-pk")
+    if state in ReceivedMessage.Status.values:
+        rows = rows.filter(status=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "web/exchange/received.html", {
+        "page_title": "Văn bản liên thông đến", "page": page, "state": state, "filters": RECEIVED_FILTERS,
+    })  # fmt: skip
+
+
+@roles_required(Role.MINISTRY_CLERK)
+@require_POST
+def received_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    from vanban.exchange.models import ReceivedMessage
+    from vanban.exchange.services import accept_received
+
+    row = get_object_or_404(ReceivedMessage, pk=pk)
+    ok, doc = run_action(request, accept_received, "Đã tiếp nhận, vào sổ văn bản đến và báo trạng thái 03 cho bên gửi.",
+                         actor=request.user, message=row,
+                         confirm_duplicate=request.POST.get("confirm_duplicate") == "1")  # fmt: skip
+    if ok:
+        return redirect("web:incoming_detail", pk=doc.pk)
+    return redirect("web:exchange_received")
+
+
+@roles_required(Role.MINISTRY_CLERK)
+@require_POST
+def received_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    from vanban.exchange.models import ReceivedMessage
+    from vanban.exchange.services import refuse_received
+
+    row = get_object_or_404(ReceivedMessage, pk=pk)
+    run_action(request, refuse_received, "Đã từ chối và báo trạng thái 02 kèm lý do cho bên gửi.",
+               actor=request.user, message=row, reason=request.POST.get("reason", ""))  # fmt: skip
+    return redirect("web:exchange_received")
