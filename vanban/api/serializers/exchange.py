@@ -44,6 +44,17 @@ class PartnerImportResultSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField())
 
 
+class PartnerImportErrorSerializer(serializers.Serializer):
+    """400: the usual error, plus for a file with bad rows every row's error (nothing saved)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
 class OutboxSerializer(serializers.ModelSerializer):
     partner_organ_id = serializers.CharField(source="partner.organ_id", read_only=True)
     partner_name = serializers.CharField(source="partner.name", read_only=True)

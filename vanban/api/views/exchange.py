@@ -24,6 +24,7 @@ from vanban.api.serializers.exchange import (
     InboxResultSerializer,
     OutboxFilterSerializer,
     OutboxSerializer,
+    PartnerImportErrorSerializer,
     PartnerImportResultSerializer,
     PartnerInputSerializer,
     PartnerSerializer,
@@ -98,7 +99,7 @@ class InboxView(JsonView):
             "hoặc vân tay SHA-256 chứng thư máy khách trong tiêu đề do reverse proxy đặt "
             "(VANBAN_EXCHANGE_TRUST_CERT_HEADER). Gửi lại cùng thông điệp: 200 với cùng id."
         ),
-        request={"application/xml": {"type": "string", "format": "binary"}},
+        request={"application/xml": {"type": "string", "minLength": 1}},
         responses={201: InboxResultSerializer, 200: InboxResultSerializer, **errors(400)},
         auth=[],
     )
@@ -180,7 +181,7 @@ class PartnerImportView(_AdminScoped, JsonView):
         summary="Nhập danh bạ liên thông từ CSV hoặc Excel (lưu tất cả hoặc không lưu gì)",
         request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"},
                                                                           "dry_run": {"type": "boolean"}}}},
-        responses={200: PartnerImportResultSerializer, 400: PartnerImportResultSerializer},
+        responses={200: PartnerImportResultSerializer, 400: PartnerImportErrorSerializer, **errors()},
     )  # fmt: skip
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
@@ -192,7 +193,11 @@ class PartnerImportView(_AdminScoped, JsonView):
         report = partners.import_partners(actor=request.user, name=upload.name or "", content=upload.read(),
                                           dry_run=dry_run)  # fmt: skip
         body = {"created": report.created, "updated": report.updated, "errors": report.errors}
-        return Response(body, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+        if report.ok:
+            return Response(body)
+        body = {"code": "import_errors", "message": f"Tệp có {len(report.errors)} lỗi; chưa lưu dòng nào.",
+                "field": "file", **body}  # fmt: skip
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 # --- Outbox / dead letters ----------------------------------------------------------------

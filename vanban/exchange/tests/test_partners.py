@@ -117,7 +117,7 @@ def test_partner_api_crud_and_import(world: Any, api_client: Any) -> None:
     upload = io.BytesIO(b"ma_dinh_danh,ten_co_quan\nsai,\n")
     upload.name = "a.csv"
     r = api.post("/api/v1/exchange/partners/import", {"file": upload}, format="multipart")
-    assert r.status_code == 400 and {e["row"] for e in r.json()["errors"]} == {2}
+    assert r.status_code == 400 and r.json()["code"] == "import_errors" and {e["row"] for e in r.json()["errors"]} == {2}
     assert api_client(world.ministry_clerk).get("/api/v1/exchange/partners").status_code == 403
 
 

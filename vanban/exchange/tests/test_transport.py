@@ -204,7 +204,7 @@ def _status(doc: Any, code: str, at: dt.datetime) -> bytes:
 
 
 def test_statuses_move_the_recipient_forward_never_back(signable: Desk, nghe_an: Any,  # noqa: F811
-                                                        api_client: Any) -> None:  # fmt: skip
+                                                        api_client: Any, web_client: Any) -> None:  # fmt: skip
     from rest_framework.test import APIClient
 
     d = signable
@@ -222,6 +222,8 @@ def test_statuses_move_the_recipient_forward_never_back(signable: Desk, nghe_an:
     body = api_client(d.world.ministry_clerk).get(f"/api/v1/outgoing/{doc.pk}").json()
     (rec,) = body["recipients"]
     assert rec["exchange"]["status_code"] == "06" and rec["exchange"]["label"] == "06 – Hoàn thành"
+    page = web_client(d.world.ministry_clerk).get(f"/van-ban-di/{doc.pk}/").content.decode()
+    assert "liên thông: 06 – Hoàn thành" in page
 
 
 # --- Statuses we owe for a document received by exchange ----------------------------------------
@@ -326,3 +328,25 @@ def test_clerk_page_accepts_and_refuses_received_documents(own_h41: Any, isolate
     codes = sorted(OutboxMessage.objects.filter(kind="status").values_list("status_code", flat=True))
     assert codes == ["01", "01", "02", "03"]
     assert web_client(make_user("cv.khac")).get("/van-ban-lien-thong/").status_code == 403
+
+
+def test_a_worker_killed_mid_send_leaves_the_row_to_be_claimed_again(own_h41: Any, isolated_storage: Any,
+                                                                      tmp_path: Path) -> None:  # fmt: skip
+    from vanban.exchange.models import ReceivedMessage as Received
+
+    root = tmp_path / "bo"
+    _partner("000.00.00.G02", name="Bộ Công Thương", transport="folder", endpoint=str(root))
+    (root / "in").mkdir(parents=True)
+    (root / "in" / "a.edxml").write_bytes(edxml.build_document(simple_message()))
+    scan_folders(min_age=0)
+    row = OutboxMessage.objects.get()
+    now = timezone.now()
+    assert outbox._claim(row.pk, now)  # a worker claims it and dies before recording anything
+    assert not outbox._claim(row.pk, now)  # nobody else takes it while the lease runs
+    assert outbox.deliver_due(now=now).as_dict() == {"sent": 0, "failed": 0, "dead": 0}
+    later = now + outbox.lease() + dt.timedelta(seconds=1)
+    assert outbox.deliver_due(now=later).sent == 1
+    row.refresh_from_db()
+    assert row.state == "sent" and row.attempts == 1
+    assert len(list((root / "out").glob("*.edxml"))) == 1  # same message id: same file
+    assert Received.objects.count() == 1
