@@ -17,9 +17,9 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "exchange_partners", "exchange_outbox"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
     "bt.hoang": {"delegations", "incoming", "outgoing"},
     "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},
