@@ -339,3 +339,15 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
     MEDIA_ROOT = VAR_DIR / "test-media"
     STORAGES["default"]["OPTIONS"] = {"location": str(MEDIA_ROOT)}
+
+# Inter-agency exchange transport (docs/exchange.md): outbox retries with exponential
+# backoff, then the dead-letter list; how often the worker delivers and scans folders;
+# whether the reverse proxy's client-certificate fingerprint header is trusted.
+VANBAN_EXCHANGE_MAX_ATTEMPTS = int(os.environ.get("VANBAN_EXCHANGE_MAX_ATTEMPTS", "8"))
+VANBAN_EXCHANGE_BACKOFF_SECONDS = float(os.environ.get("VANBAN_EXCHANGE_BACKOFF_SECONDS", "30"))
+VANBAN_EXCHANGE_BACKOFF_MAX_SECONDS = float(os.environ.get("VANBAN_EXCHANGE_BACKOFF_MAX_SECONDS", "21600"))
+VANBAN_EXCHANGE_POLL_SECONDS = float(os.environ.get("VANBAN_EXCHANGE_POLL_SECONDS", "5"))
+VANBAN_EXCHANGE_HTTP_TIMEOUT = float(os.environ.get("VANBAN_EXCHANGE_HTTP_TIMEOUT", "30"))
+VANBAN_EXCHANGE_TRUST_CERT_HEADER = os.environ.get("VANBAN_EXCHANGE_TRUST_CERT_HEADER", "") == "1"
+VANBAN_EXCHANGE_CERT_HEADER = os.environ.get("VANBAN_EXCHANGE_CERT_HEADER", "X-Client-Cert-Fingerprint")
+VANBAN_EXCHANGE_DELIVER_ON_COMMIT = os.environ.get("VANBAN_EXCHANGE_DELIVER_ON_COMMIT", "") == "1"

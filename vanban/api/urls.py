@@ -6,6 +6,7 @@ from vanban.api.routes import (
     audit,
     backups,
     documents,
+    exchange,
     incoming,
     incoming_exports,
     jobs,
@@ -44,4 +45,5 @@ urlpatterns = [
     *backups.urlpatterns,
     *workcalendar.urlpatterns,
     *notifications.urlpatterns,
+    *exchange.urlpatterns,
 ]

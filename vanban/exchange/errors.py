@@ -18,3 +18,15 @@ class ExchangeError(VanbanError):
 
 class WrongState(Conflict):
     """The action does not fit the received message's state (409), e.g. a second acceptance."""
+
+
+class PartnerAuthFailed(VanbanError):
+    """The caller of the inbox is not a known active partner (401)."""
+
+    status = 401
+
+
+class SenderMismatch(VanbanError):
+    """The message's From/OrganId is not the partner who sent it (403)."""
+
+    status = 403

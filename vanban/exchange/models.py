@@ -99,3 +99,129 @@ class ReceivedMessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status_code} ({self.at:%Y-%m-%d %H:%M})"
+
+
+# --- Transport: partners, outbox, per-recipient status --------------------------------------
+
+
+class Partner(models.Model):
+    """An organ we exchange edXML with: its organ id, where to send (an HTTPS endpoint of
+    another vanban or unit software, or a watched folder) and how it proves who it is
+    when it sends to us (a bearer token kept only as its SHA-256, and/or the SHA-256
+    fingerprint of its client certificate as the reverse proxy reports it)."""
+
+    class Transport(models.TextChoices):
+        HTTP = "http", "HTTPS (POST /api/v1/exchange/inbox)"
+        FOLDER = "folder", "Thư mục trao đổi"
+
+    organ_id = models.CharField("Mã định danh cơ quan", max_length=64, unique=True)
+    name = models.CharField("Tên cơ quan", max_length=500)
+    transport = models.CharField("Cách truyền", max_length=10, choices=Transport.choices, default=Transport.HTTP)
+    endpoint = models.CharField("Địa chỉ nhận (URL hoặc thư mục)", max_length=1000, blank=True)
+    inbound_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Fernet under VANBAN_KEY_ENCRYPTION_KEY (as the organ seal): the token WE present.
+    outbound_token_encrypted = models.BinaryField(blank=True, default=b"")
+    cert_fingerprint = models.CharField("Vân tay chứng thư máy khách (SHA-256)", max_length=64, blank=True,
+                                        db_index=True)  # fmt: skip
+    is_active = models.BooleanField("Đang hoạt động", default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "Cơ quan liên thông"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organ_id})"
+
+    @property
+    def has_inbound_token(self) -> bool:
+        return bool(self.inbound_token_hash)
+
+    @property
+    def has_outbound_token(self) -> bool:
+        return bool(self.outbound_token_encrypted)
+
+
+class OutboxMessage(models.Model):
+    """One edXML message owed to one partner. Written in the transaction of the business
+    change that owes it (issue, recall, a status of a received document), delivered by
+    the worker with exponential backoff; after `VANBAN_EXCHANGE_MAX_ATTEMPTS` failures
+    it is dead (the dead-letter list) until an administrator retries or abandons it."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Văn bản"
+        STATUS = "status", "Trạng thái"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENDING = "sending", "Đang gửi"
+        SENT = "sent", "Đã gửi"
+        FAILED = "failed", "Gửi lỗi, sẽ thử lại"
+        DEAD = "dead", "Gửi không thành công (đã hết lượt thử)"
+        ABANDONED = "abandoned", "Đã hủy gửi"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outbox")
+    kind = models.CharField("Loại", max_length=10, choices=Kind.choices)
+    state = models.CharField("Trạng thái gửi", max_length=10, choices=State.choices, default=State.PENDING)
+    # The message id the receiver deduplicates on (a uuid carried in the X-Edxml-Message-Id
+    # header and the file name); unique so that enqueueing twice queues once.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    raw = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    size = models.PositiveIntegerField(default=0)
+    business_doc_type = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_code = models.CharField(max_length=2, blank=True)
+    document_id = models.CharField("Mã định danh văn bản", max_length=255, blank=True)
+    summary = models.CharField("Nội dung", max_length=500, blank=True)
+    outgoing = models.ForeignKey(
+        "outgoing.OutgoingDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received = models.ForeignKey(ReceivedMessage, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="replies")  # fmt: skip
+    attempts = models.PositiveIntegerField("Số lần đã thử", default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.CharField("Lỗi gần nhất", max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "Thông điệp chờ gửi liên thông"
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.partner.organ_id} ({self.state})"
+
+
+class RecipientStatus(models.Model):
+    """What an external recipient of OUR outgoing document has told us (edXML statuses):
+    the furthest lifecycle step (01 → 06, never moved back by a late message) and every
+    status in `history` as it arrived."""
+
+    RANK = {"01": 1, "02": 2, "03": 3, "04": 4, "05": 5, "06": 6}
+
+    recipient = models.OneToOneField("outgoing.Recipient", on_delete=models.PROTECT, related_name="exchange")
+    document_key = models.CharField(max_length=255, db_index=True)
+    organ_id = models.CharField(max_length=64)
+    status_code = models.CharField(max_length=2, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    description = models.CharField(max_length=2000, blank=True)
+    change_code = models.CharField(max_length=2, blank=True)  # 15 / 16 after a recall or update
+    history = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = "Trạng thái liên thông của nơi nhận"
+        constraints = [
+            models.UniqueConstraint(fields=["document_key", "organ_id"], name="uniq_recipient_status_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organ_id}: {self.status_code or '-'}"
+
+    @property
+    def label(self) -> str:
+        from vanban.exchange.messages import STATUS_LABELS
+
+        if not self.status_code:
+            return ""
+        return f"{self.status_code} – {STATUS_LABELS.get(self.status_code, '')}"

@@ -573,6 +573,7 @@ def issue(*, actor: Any, document: OutgoingDocument, seal_secret: str | None = N
         doc.save()
         _event(doc, "issued", authority, f"Ban hành số {doc.number_symbol} ngày {format_date(doc.issued_date)}")
         delivered = _circulate(doc, authority)
+        _to_exchange(doc)
         _advance_assignment(doc)
         audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.issued", target=doc,
                      data={"register": register.pk, "number": number, "notation": doc.code_notation,
@@ -625,6 +626,14 @@ def _circulate(doc: OutgoingDocument, authority: Authority) -> int:
         r.save(update_fields=["incoming", "delivery", "delivered_at"])
         delivered += 1
     return delivered
+
+
+def _to_exchange(doc: OutgoingDocument) -> None:
+    """External organs get the edXML message (business type 0, 2 or 3; 1 on recall)
+    through the exchange outbox, queued in this same transaction."""
+    from vanban.exchange.outbox import enqueue_for_outgoing
+
+    enqueue_for_outgoing(doc=doc)
 
 
 def _advance_assignment(doc: OutgoingDocument) -> None:
@@ -690,6 +699,7 @@ def recall(*, actor: Any, document: OutgoingDocument, reason: str) -> OutgoingDo
         doc.recall_reason = reason
         doc.save(update_fields=["status", "recalled_at", "recall_reason"])
         _event(doc, "recalled", authority, f"Thu hồi: {reason}")
+        _to_exchange(doc)
         audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.recalled", target=doc,
                      data={"reason": reason, "recipients": doc.recipients.count()})  # fmt: skip
     return doc

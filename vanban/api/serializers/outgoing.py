@@ -53,11 +53,19 @@ class OpinionSerializer(serializers.ModelSerializer):
 
 class RecipientSerializer(serializers.ModelSerializer):
     label = serializers.CharField()
+    exchange = serializers.SerializerMethodField(help_text="Trạng thái liên thông (edXML 01–06) của cơ quan ngoài")
 
     class Meta:
         model = Recipient
         fields = ["id", "unit", "user", "organ", "email", "label", "delivery", "delivered_at", "read_at", "incoming",
-                  "error"]
+                  "error", "exchange"]
+
+    def get_exchange(self, r: Recipient) -> dict[str, Any] | None:
+        if r.organ_id is None:
+            return None
+        from vanban.api.serializers.exchange import recipient_exchange
+
+        return recipient_exchange(r)
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -17,9 +17,10 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "work_calendar", "deadline_rules"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "work_calendar", "deadline_rules",
+                             "exchange_partners", "exchange_outbox"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
     "bt.hoang": {"delegations", "incoming", "outgoing", "task_new"},
     "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new"},

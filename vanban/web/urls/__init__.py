@@ -7,6 +7,7 @@ from vanban.web.urls import (
     backups,
     directory,
     documents,
+    exchange,
     incoming,
     incoming_exports,
     jobs,
@@ -43,4 +44,5 @@ urlpatterns = (
     + backups.urlpatterns
     + workcalendar.urlpatterns
     + notifications.urlpatterns
+    + exchange.urlpatterns
 )

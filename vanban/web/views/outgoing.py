@@ -289,7 +289,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submissions": list(doc.submissions.select_related("submitted_by", "version")),
         "events": list(doc.events.select_related("actor", "on_behalf_of")),
         "opinions": selectors.opinions_for(user, doc),
-        "recipients": list(doc.recipients.select_related("unit", "user", "organ", "incoming")),
+        "recipients": list(doc.recipients.select_related("unit", "user", "organ", "incoming", "exchange")),
         "is_drafter": is_drafter,
         "editable": is_drafter and doc.status in services.EDITABLE,
         "may_review": pending is not None and pending.reviewer_id in ident.user_ids,

@@ -1,0 +1,111 @@
+"""Serializers of the exchange transport: partners, the outbox, received messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from vanban.api.serializers.common import QuerySerializer, StrictSerializer
+from vanban.exchange.models import OutboxMessage, Partner, ReceivedMessage, RecipientStatus
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    has_inbound_token = serializers.BooleanField(read_only=True)
+    has_outbound_token = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Partner
+        fields = ["id", "organ_id", "name", "transport", "endpoint", "cert_fingerprint", "is_active",
+                  "has_inbound_token", "has_outbound_token", "created_at", "updated_at"]  # fmt: skip
+
+
+class PartnerInputSerializer(StrictSerializer):
+    organ_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=500)
+    transport = serializers.ChoiceField(choices=Partner.Transport.choices, default=Partner.Transport.HTTP)
+    endpoint = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    inbound_token = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, allow_null=True, default=None,
+        help_text="Mã đối tác gửi kèm khi gửi đến (chỉ lưu mã băm); bỏ trống: giữ nguyên, \"\": xóa",
+    )  # fmt: skip
+    outbound_token = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, allow_null=True, default=None,
+        help_text="Mã mình gửi kèm khi gửi đến đối tác (lưu mã hóa)",
+    )  # fmt: skip
+    cert_fingerprint = serializers.CharField(max_length=120, required=False, allow_blank=True, allow_null=True,
+                                             default=None)  # fmt: skip
+    is_active = serializers.BooleanField(default=True)
+
+
+class PartnerImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+
+
+class PartnerImportErrorSerializer(serializers.Serializer):
+    """400: the usual error, plus for a file with bad rows every row's error (nothing saved)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class OutboxSerializer(serializers.ModelSerializer):
+    partner_organ_id = serializers.CharField(source="partner.organ_id", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = OutboxMessage
+        fields = ["id", "partner", "partner_organ_id", "partner_name", "kind", "state", "idempotency_key",
+                  "business_doc_type", "status_code", "document_id", "summary", "outgoing", "received", "size",
+                  "attempts", "next_attempt_at", "last_error", "created_at", "sent_at"]  # fmt: skip
+
+
+class OutboxFilterSerializer(QuerySerializer):
+    state = serializers.ChoiceField(choices=[("problems", "Lỗi và không gửi được"), *OutboxMessage.State.choices],
+                                    required=False, default="problems")  # fmt: skip
+
+
+class AbandonSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class InboxResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created = serializers.BooleanField()
+    kind = serializers.CharField()
+    status_code = serializers.CharField(allow_blank=True)
+
+
+class ReceivedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReceivedMessage
+        fields = ["id", "kind", "status", "from_organ_id", "from_organ_name", "document_id", "code_number",
+                  "code_notation", "promulgation_date", "subject", "business_doc_type", "status_code", "channel",
+                  "received_at", "incoming", "refusal_reason", "decided_at", "warnings"]  # fmt: skip
+
+
+class AcceptSerializer(StrictSerializer):
+    confirm_duplicate = serializers.BooleanField(default=False)
+
+
+class RefuseSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RecipientStatusSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RecipientStatus
+        fields = ["organ_id", "status_code", "label", "status_at", "description", "change_code", "history"]
+
+
+def recipient_exchange(recipient: Any) -> dict[str, Any] | None:
+    state = RecipientStatus.objects.filter(recipient=recipient).first()
+    return RecipientStatusSerializer(state).data if state is not None else None
