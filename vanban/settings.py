@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vanban.signatures",
     "vanban.outgoing",
     "vanban.exchange",
+    "vanban.records",
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",
