@@ -195,7 +195,7 @@ def copy_plan_forward(*, actor: Any, plan: DossierPlan) -> DossierPlan:
 
 
 def _lock_dossier(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("unit").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("unit").get(pk=dossier.pk)
 
 
 def _managed_open(actor: Any, dossier: Dossier) -> tuple[Dossier, Any]:
@@ -458,7 +458,7 @@ def dispose_dossier(*, actor: Any, dossier: Dossier, reason: str) -> None:
 def _transfer_dossiers(actor: Any, dossiers: list[Dossier]) -> list[Dossier]:
     if not dossiers:
         raise ValidationFailed("transfer_empty", "Chọn ít nhất một hồ sơ đã đóng để nộp lưu.", "dossiers")
-    locked = list(Dossier.objects.select_for_update().filter(pk__in=[d.pk for d in dossiers]).select_related("unit"))
+    locked = list(Dossier.objects.select_for_update(of=("self",)).filter(pk__in=[d.pk for d in dossiers]).select_related("unit"))
     for dossier in locked:
         permissions.authorize_dossier_manager(actor, dossier.unit)
         if dossier.state != Dossier.State.CLOSED:

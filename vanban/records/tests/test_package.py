@@ -222,10 +222,9 @@ def test_round_trip_into_another_instance_keeps_metadata_and_bytes(
     call_command("flush", interactive=False, verbosity=0)
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "other")}}}
+    from vanban.accounts.services import create_account
     from vanban.organisation import services as org
     from vanban.organisation.roles import Role
-
-    from vanban.accounts.services import create_account
 
     organ = org.create_organ(actor=None, organ_id="000.00.00.H99", name="Lưu trữ thử", short_name="LT", is_own=True)
     unit = org.create_unit(actor=None, organ=organ, name="Văn phòng", short_name="VP")
