@@ -217,6 +217,9 @@ class ArchivedItemFile(models.Model):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DossierReopening(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="reopenings")
@@ -226,6 +229,9 @@ class DossierReopening(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.reason[:80]
 
 
 class Transfer(models.Model):

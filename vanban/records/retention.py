@@ -15,10 +15,7 @@ def parse_retention(value: object) -> tuple[int | None, bool]:
     """(years, permanent). Accepts 10, "10", "10 năm", "Vĩnh viễn" (any case)."""
     if isinstance(value, bool):
         raise invalid_retention(str(value))
-    if isinstance(value, int):
-        text = str(value)
-    else:
-        text = clean_text(str(value or "")).strip()
+    text = str(value) if isinstance(value, int) else clean_text(str(value or "")).strip()
     lowered = " ".join(text.lower().split())
     if lowered == "vĩnh viễn":
         return None, True
