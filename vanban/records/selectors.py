@@ -18,7 +18,12 @@ def plans() -> QuerySet[DossierPlan]:
 
 
 def get_plan(pk: Any) -> DossierPlan:
-    plan = plans().filter(pk=_int(pk)).first()
+    from django.db.models import Prefetch
+
+    from vanban.records.models import PlanEntry
+
+    entries = PlanEntry.objects.select_related("unit", "responsible", "heading")
+    plan = plans().prefetch_related("headings", Prefetch("entries", queryset=entries)).filter(pk=_int(pk)).first()
     if plan is None:
         raise NotFound("Không tìm thấy danh mục hồ sơ.")
     return plan
@@ -81,7 +86,9 @@ def retention_report(user: Any, *, on: dt.date | None = None) -> list[dict[str, 
 
 def transfers_visible_to(user: Any) -> QuerySet[Transfer]:
     scope = permissions.transfer_visibility_q(user)
-    qs = Transfer.objects.select_related("unit", "created_by", "approved_by", "job").annotate(
+    qs = Transfer.objects.select_related("unit", "created_by", "approved_by", "job").prefetch_related(
+        "dossiers__unit"
+    ).annotate(
         dossier_count=Count("dossiers")
     )
     if scope is not None:

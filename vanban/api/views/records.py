@@ -330,7 +330,7 @@ class TransferListView(View):
         """Danh sách nộp lưu bạn được xem."""
         return Response(TransferSerializer(selectors.transfers_visible_to(request.user)[:200], many=True).data)
 
-    @extend_schema(tags=TAGS, request=TransferCreateSerializer, responses={201: TransferSerializer, **errors(400, 409)})
+    @extend_schema(tags=TAGS, request=TransferCreateSerializer, responses={201: TransferSerializer, **errors(400, 404, 409)})
     def post(self, request: Request) -> Response:
         """Lập danh sách hồ sơ đã đóng để nộp lưu."""
         d = validated(TransferCreateSerializer, request.data)

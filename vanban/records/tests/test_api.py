@@ -107,3 +107,23 @@ def test_transfer_export_and_archive_import_over_the_api(shelf: Shelf, api_clien
     r = archivist.post("/api/v1/records/archive/import", {"package": SimpleUploadedFile("g.zip", data)},
                        format="multipart")  # fmt: skip
     assert r.status_code == 201 and r.json()[0]["state"] == "archived"
+
+
+def test_list_endpoints_do_not_query_per_row(shelf: Shelf, api_client: Any, django_assert_max_num_queries: Any) -> None:
+    from vanban.records import services
+
+    w = shelf.world
+    plan = shelf.plan(entries=4)
+    for entry in plan.entries.all():
+        dossier = services.open_dossier(actor=w.unit_clerk, entry=entry)
+        services.add_material(actor=w.unit_clerk, dossier=dossier, title="Tài liệu", name="t.pdf",
+                              data=pdf_bytes(1, entry.notation))  # fmt: skip
+        services.close_dossier(actor=w.unit_clerk, dossier=dossier)
+    closed = list(Dossier.objects.all())
+    services.create_transfer(actor=w.unit_clerk, title="A", dossiers=closed[:2])
+    services.create_transfer(actor=w.unit_clerk, title="B", dossiers=closed[2:])
+    client = api_client(w.ministry_clerk)
+    for url in ("/api/v1/records/dossiers", "/api/v1/records/transfers", f"/api/v1/records/plans/{plan.pk}",
+                "/api/v1/records/retention-report", "/api/v1/records/plans"):  # fmt: skip
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200, url

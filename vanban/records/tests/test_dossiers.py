@@ -197,3 +197,24 @@ def test_reads_are_filtered_by_unit(shelf: Shelf) -> None:
         assert not selectors.dossiers_visible_to(user).exists()
         with pytest.raises(NotFound):
             selectors.get_dossier_for(user, dossier.pk)
+
+
+def test_clerks_are_reminded_once_of_files_due_for_transfer(shelf: Shelf) -> None:
+    from django.core.management import call_command
+
+    from vanban.notifications.models import Notification
+    from vanban.records.reminders import remind_transfers_due
+
+    w = shelf.world
+    plan = shelf.plan()
+    due = shelf.dossier_with_docs(plan, "01.XNK", docs=1)
+    services.update_dossier(actor=w.unit_clerk, dossier=due, changes={"start_date": dt.date(2025, 1, 2),
+                                                                      "end_date": dt.date(2025, 12, 15)})
+    services.close_dossier(actor=w.unit_clerk, dossier=due)
+    services.close_dossier(actor=w.unit_clerk, dossier=shelf.dossier_with_docs(plan, "02.XNK", docs=1))  # ends today
+    assert remind_transfers_due(on=dt.date(2026, 11, 20)) == 1
+    notes = Notification.objects.filter(kind="records.transfer_due")
+    assert {n.recipient for n in notes} == {w.unit_clerk, w.ministry_clerk}
+    assert "15/12/2026" in notes.first().title
+    call_command("records", "remind")  # the same file is not announced twice
+    assert notes.count() == 2

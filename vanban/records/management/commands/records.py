@@ -2,7 +2,8 @@
 changed, missing or extra), `vanban records import PACKAGE [--user NAME]` (into this
 instance's archive; the imported files' ids are the last line), and
 `vanban records export --transfer ID -o FILE` (the package of an approved list,
-in the foreground; the web and the API run it as a background job)."""
+in the foreground; the web and the API run it as a background job), and
+`vanban records remind` (notify the clerks of files due for transfer within 30 days)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Tiếp nhận một gói nộp lưu vào lưu trữ cơ quan")
         imp.add_argument("package", type=Path)
         imp.add_argument("--user", default="", help="Tên đăng nhập của văn thư tiếp nhận (ghi vào nhật ký)")
+        sub.add_parser("remind", help="Nhắc văn thư các hồ sơ đã đóng sắp đến hạn nộp lưu (30 ngày)")
         export = sub.add_parser("export", help="Xuất gói nộp lưu của một danh sách đã duyệt")
         export.add_argument("--transfer", type=int, required=True)
         export.add_argument("-o", "--output", type=Path, required=True)
@@ -68,6 +70,11 @@ class Command(BaseCommand):
             self._fail(f"Không tiếp nhận [{exc.code}]: {exc.message}")
         self.stdout.write(f"Đã tiếp nhận {len(dossiers)} hồ sơ vào lưu trữ: " + ", ".join(d.code for d in dossiers))
         self.stdout.write(" ".join(str(d.pk) for d in dossiers))
+
+    def _remind(self, options: dict[str, Any]) -> None:
+        from vanban.records.reminders import remind_transfers_due
+
+        self.stdout.write(f"Đã nhắc {remind_transfers_due()} hồ sơ sắp đến hạn nộp lưu.")
 
     def _export(self, options: dict[str, Any]) -> None:
         from vanban.records.models import Transfer
