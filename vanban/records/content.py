@@ -8,8 +8,13 @@ from typing import Any
 from vanban.documents.models import StoredFile
 from vanban.records.models import DossierItem
 
+FROZEN = "_frozen"
+
 
 def item_files(item: DossierItem) -> list[tuple[str, StoredFile]]:
+    """The item's files; once its file is closed, the ones fixed at closing."""
+    if item.metadata.get(FROZEN) or item.dossier.state == "archived":
+        return [(a.name, a.file) for a in item.archived_files.select_related("file")]
     if item.kind == DossierItem.Kind.INCOMING and item.incoming_id:
         return [(f.name, f.file) for f in item.incoming.files.select_related("file").order_by("position")]
     if item.kind == DossierItem.Kind.OUTGOING and item.outgoing_id:
@@ -17,8 +22,6 @@ def item_files(item: DossierItem) -> list[tuple[str, StoredFile]]:
         issued = [v for v in versions if v.kind == "issued"]
         chosen = issued[0] if issued else (versions[0] if versions else None)
         return [(chosen.file_name, chosen.file)] if chosen else []
-    if item.archived_files.exists():
-        return [(a.name, a.file) for a in item.archived_files.select_related("file")]
     if item.file_id:
         return [(item.file.original_name, item.file)]
     return []
@@ -26,14 +29,20 @@ def item_files(item: DossierItem) -> list[tuple[str, StoredFile]]:
 
 def item_pages(item: DossierItem) -> int:
     """Pages counted from the stored PDFs (page_count is read at upload)."""
-    if item.metadata.get("PageAmount") is not None and not item.incoming_id and not item.outgoing_id:
-        return int(item.metadata["PageAmount"] or 0)
+    if item.metadata.get(FROZEN) or (item.metadata.get("PageAmount") is not None and item.kind == "material"
+                                     and not item.file_id):  # fmt: skip
+        return int(item.metadata.get("PageAmount") or 0)
     return sum(f.page_count or 0 for _, f in item_files(item))
 
 
 def item_metadata(item: DossierItem) -> dict[str, Any]:
-    """App VI Part II document fields (domain.md §3.3)."""
-    if item.metadata and not item.incoming_id and not item.outgoing_id and item.kind != DossierItem.Kind.MATERIAL:
+    """App VI Part II document fields (domain.md §3.3); once the file is closed, the
+    fields fixed at closing (later changes to the document do not reach a closed file)."""
+    if item.metadata.get(FROZEN):
+        data = {k: v for k, v in item.metadata.items() if k != FROZEN}
+        data["DocOrdinal"] = item.position
+        return data
+    if item.dossier.state == "archived":
         return dict(item.metadata)
     data: dict[str, Any] = {"DocOrdinal": item.position, "Kind": item.kind, "Title": item.title}
     if item.incoming_id:
@@ -58,6 +67,27 @@ def item_metadata(item: DossierItem) -> dict[str, Any]:
                     Language="", Description=item.metadata.get("Description", ""))  # fmt: skip
     data["PageAmount"] = item_pages(item)
     return data
+
+
+def freeze(item: DossierItem) -> None:
+    """Fix the item's fields and files as they are at closing."""
+    from vanban.records.models import ArchivedItemFile
+
+    files = item_files(item)
+    item.metadata = {**item_metadata(item), FROZEN: True}
+    item.archived_files.all().delete()
+    ArchivedItemFile.objects.bulk_create([
+        ArchivedItemFile(item=item, file=f, name=name[:255], position=n) for n, (name, f) in enumerate(files, start=1)
+    ])  # fmt: skip
+    item.save(update_fields=["metadata"])
+
+
+def thaw(item: DossierItem) -> None:
+    """On reopening: the item follows its document again until the next closing."""
+    item.archived_files.all().delete()
+    description = item.metadata.get("Description", "") if item.kind == "material" else ""
+    item.metadata = {"Description": description} if description else {}
+    item.save(update_fields=["metadata"])
 
 
 def item_date(item: DossierItem) -> Any:

@@ -377,6 +377,8 @@ def close_dossier(*, actor: Any, dossier: Dossier) -> Dossier:
     dossier.end_date = dossier.end_date or max([today(), *dates])
     dossier.state, dossier.closed_at, dossier.closed_by = Dossier.State.CLOSED, timezone.now(), actor
     dossier.save()
+    for item in items:
+        content.freeze(item)
     audit.record(actor=actor, action="records.dossier_closed", target=dossier,
                  data={"doc_total": dossier.doc_total, "page_total": dossier.page_total},
                  on_behalf_of=authority.on_behalf_of)  # fmt: skip
@@ -393,6 +395,8 @@ def reopen_dossier(*, actor: Any, dossier: Dossier, reason: str) -> Dossier:
     if dossier.transfers.exclude(state=Transfer.State.DRAFT).exists():
         raise Conflict("dossier_in_transfer", "Hồ sơ đã nằm trong danh sách nộp lưu đã duyệt: không mở lại được.")
     DossierReopening.objects.create(dossier=dossier, reason=reason, by=actor)
+    for item in dossier.items.all():
+        content.thaw(item)
     dossier.state, dossier.closed_at, dossier.closed_by = Dossier.State.OPEN, None, None
     dossier.save(update_fields=["state", "closed_at", "closed_by"])
     audit.record(actor=actor, action="records.dossier_reopened", target=dossier, data={"reason": reason},

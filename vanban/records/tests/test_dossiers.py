@@ -218,3 +218,24 @@ def test_clerks_are_reminded_once_of_files_due_for_transfer(shelf: Shelf) -> Non
     assert "15/12/2026" in notes.first().title
     call_command("records", "remind")  # the same file is not announced twice
     assert notes.count() == 2
+
+
+def test_a_closed_file_keeps_the_fields_and_files_it_was_closed_with(shelf: Shelf) -> None:
+    from vanban.incoming.models import IncomingDocument
+    from vanban.records import package
+
+    w = shelf.world
+    dossier = services.close_dossier(actor=w.unit_clerk, dossier=shelf.dossier_with_docs(docs=2))
+    before = package.dossier_metadata(dossier)
+    doc = dossier.items.first().incoming
+    # A later change to the document itself (e.g. the undo of a text conversion) ...
+    IncomingDocument.objects.filter(pk=doc.pk).update(subject="Trích yếu đã sửa sau khi đóng hồ sơ")
+    doc.files.all().delete()
+    # ... does not reach the closed file.
+    assert package.dossier_metadata(Dossier.objects.get(pk=dossier.pk)) == before
+    assert before["Documents"][0]["Subject"] != "Trích yếu đã sửa sau khi đóng hồ sơ"
+    assert [len(d["Files"]) for d in before["Documents"]] == [1, 1]
+    # Reopened, the file follows its documents again until it is closed anew.
+    services.reopen_dossier(actor=w.leader, dossier=dossier, reason="Cập nhật")
+    assert package.dossier_metadata(Dossier.objects.get(pk=dossier.pk))["Documents"][0]["Subject"] == \
+        "Trích yếu đã sửa sau khi đóng hồ sơ"
