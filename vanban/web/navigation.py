@@ -23,6 +23,8 @@ INCOMING_READERS = frozenset(
     {Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST}
 )
 
+RECORDS_KEEPERS = frozenset({Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -50,7 +52,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Hồ sơ", "web:records_dossiers", INCOMING_READERS, key="records"),
         NavItem("Danh mục hồ sơ", "web:records_plans", INCOMING_READERS, key="records_plans"),
-        NavItem("Nộp lưu, lưu trữ", "web:records_transfers", LEADERS_AND_CLERKS, key="records_transfers"),
+        NavItem("Nộp lưu, lưu trữ", "web:records_transfers", RECORDS_KEEPERS, key="records_transfers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
     ), key="work"),
