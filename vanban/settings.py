@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",
+    "vanban.schedule",
+    "vanban.backup",
     "vanban.web",
     "vanban.api",
 ]
@@ -297,7 +299,14 @@ VANBAN_KEY_ENCRYPTION_KEY = os.environ.get("VANBAN_KEY_ENCRYPTION_KEY", "")
 VANBAN_PKCS11_MODULE = os.environ.get("VANBAN_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 # The address people and other systems reach this server at (CRL distribution points).
 VANBAN_PUBLIC_URL = os.environ.get("VANBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+# RFC 3161 timestamps: an https URL of a timestamp service, or "internal" for the organ's
+# own (issued by `vanban pki init`, served at /pki/tsa). Empty: signatures are PAdES B-B.
 VANBAN_TSA_URL = os.environ.get("VANBAN_TSA_URL", "")
+VANBAN_TSA_TIMEOUT = int(os.environ.get("VANBAN_TSA_TIMEOUT", "10"))
+# auto (B-LT with a timestamp service, else B-B), B-B, B-T, B-LT or B-LTA.
+VANBAN_PADES_LEVEL = os.environ.get("VANBAN_PADES_LEVEL", "auto")
+# Fetch CRLs/OCSP of other CAs over the network when embedding long-term validation data.
+VANBAN_REVOCATION_FETCH = os.environ.get("VANBAN_REVOCATION_FETCH", "") in ("1", "true", "yes")
 VANBAN_TRUST_ROOTS = os.environ.get("VANBAN_TRUST_ROOTS", str(VAR_DIR / "trust-roots"))
 VANBAN_SIGNING_PLACE = os.environ.get("VANBAN_SIGNING_PLACE", "Hà Nội")
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from vanban.api.routes import (
     accounts,
     audit,
+    backups,
     documents,
     incoming,
     incoming_exports,
@@ -11,6 +12,7 @@ from vanban.api.routes import (
     organisation,
     outgoing,
     records,
+    schedule,
     security,
     signatures,
     text,
@@ -38,4 +40,6 @@ urlpatterns = [
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
     *records.urlpatterns,
+    *schedule.urlpatterns,
+    *backups.urlpatterns,
 ]

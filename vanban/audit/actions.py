@@ -72,6 +72,7 @@ ACTION_LABELS: dict[str, str] = {
     "outgoing.register_exported": "In, xuất sổ đăng ký văn bản đi",
     "signature.ca_created": "Khởi tạo CA nội bộ",
     "signature.organ_certificate_issued": "Cấp chứng thư số cơ quan",
+    "signature.tsa_certificate_issued": "Cấp chứng thư dịch vụ dấu thời gian nội bộ",
     "signature.certificate_issued": "Cấp chứng thư số",
     "signature.pkcs12_imported": "Nhập tệp PKCS#12",
     "signature.pkcs11_registered": "Đăng ký thiết bị ký số",
@@ -120,6 +121,18 @@ ACTION_LABELS: dict[str, str] = {
     "records.transfer_export_started": "Xuất gói nộp lưu",
     "records.transfer_exported": "Đã xuất gói nộp lưu",
     "records.dossier_archived": "Tiếp nhận hồ sơ vào lưu trữ",
+    "schedule.created": "Lập lịch công tác tuần",
+    "schedule.entry_added": "Thêm mục lịch công tác",
+    "schedule.entry_updated": "Sửa mục lịch công tác",
+    "schedule.entry_removed": "Xóa mục lịch công tác (dự thảo)",
+    "schedule.entry_cancelled": "Hủy mục lịch công tác đã công bố",
+    "schedule.submitted": "Trình duyệt lịch công tác",
+    "schedule.approved": "Duyệt lịch công tác",
+    "schedule.returned": "Trả lại lịch công tác",
+    "schedule.published": "Công bố lịch công tác",
+    "backup.created": "Sao lưu hệ thống",
+    "backup.started": "Bắt đầu sao lưu hệ thống",
+    "backup.restored": "Phục hồi hệ thống từ bản sao lưu",
 }
 
 

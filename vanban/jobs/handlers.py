@@ -1,4 +1,5 @@
 """Imports the modules that register job kinds, so a worker knows all of them."""
 
 from vanban.accounts import imports  # noqa: F401
+from vanban.backup import jobs as backup_jobs  # noqa: F401
 from vanban.records import jobs as records_jobs  # noqa: F401

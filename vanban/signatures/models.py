@@ -47,6 +47,7 @@ class SigningCredential(models.Model):
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Chữ ký số cá nhân"
         ORGAN = "organ", "Chữ ký số cơ quan"
+        TSA = "tsa", "Dịch vụ cấp dấu thời gian nội bộ"
 
     class Source(models.TextChoices):
         INTERNAL_CA = "internal_ca", "CA nội bộ"
@@ -103,7 +104,7 @@ class SigningCredential(models.Model):
             models.CheckConstraint(
                 name="signing_credential_holder",
                 condition=(models.Q(kind="personal", owner__isnull=False, organ__isnull=True))
-                | (models.Q(kind="organ", organ__isnull=False, owner__isnull=True)),
+                | (models.Q(kind__in=["organ", "tsa"], organ__isnull=False, owner__isnull=True)),
             ),
             # One person (or organ) does not hold the same certificate twice.
             models.UniqueConstraint(fields=["owner", "fingerprint_sha256"], name="signing_credential_unique_owner"),

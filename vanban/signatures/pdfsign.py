@@ -32,11 +32,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign import signers
-from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import BaseStampStyle
 
 from vanban.signatures import appearance
 from vanban.signatures.errors import SignatureError
+from vanban.signatures.timestamps import SigningProfile
 
 logger = logging.getLogger(__name__)
 
@@ -331,10 +331,11 @@ def sign(
     reason: str = "",
     location: str = "",
     signer_name: str | None = None,
-    tsa_url: str = "",
+    profile: SigningProfile | None = None,
 ) -> bytes:
-    """One PAdES signature (B-B; B-T with a timestamp authority) in a new field, as an
-    incremental update of what `writer` holds."""
+    """One PAdES signature in a new field, as an incremental update of what `writer`
+    holds, at the profile's level (B-B without one; see `timestamps`)."""
+    profile = profile or SigningProfile(level="B-B", timestamper=None, validation_context=None)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -342,21 +343,31 @@ def sign(
         reason=reason or None,
         location=location or None,
         name=signer_name,
+        embed_validation_info=profile.long_term,
+        validation_context=profile.validation_context,
+        use_pades_lta=profile.archival,
     )
     spec = sig_fields.SigFieldSpec(
         field_name,
         on_page=box.page if box else 0,
         box=tuple(round(v, 2) for v in box.rect) if box else None,  # type: ignore[arg-type]
     )
-    timestamper = HTTPTimeStamper(tsa_url) if tsa_url else None
-    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=style, new_field_spec=spec)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, timestamper=profile.timestamper, stamp_style=style, new_field_spec=spec
+    )
     try:
         # A fixed reservation spares pyHanko a dry-run signature to size the container.
-        out = pdf_signer.sign_pdf(writer, bytes_reserved=BYTES_RESERVED_TSA if tsa_url else BYTES_RESERVED)
+        out = pdf_signer.sign_pdf(
+            writer, bytes_reserved=BYTES_RESERVED_TSA if profile.timestamper is not None else BYTES_RESERVED
+        )
     except SignatureError:
         raise
     except Exception as exc:
         logger.warning("Signing failed", exc_info=True)
+        if profile.timestamper is not None and "imestamp" in f"{type(exc).__name__} {exc}":
+            raise pdf_error(
+                "timestamp_failed", f"Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian: {exc}"
+            ) from exc
         raise pdf_error("signing_failed", f"Không ký được tệp PDF: {exc}") from exc
     return out.getvalue()
 

@@ -140,6 +140,45 @@ def build_signing_certificate(
     return builder.sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
 
 
+def build_tsa_certificate(
+    *, ca_key: PrivateKeyTypes, ca_certificate: x509.Certificate, public_key: CertificatePublicKeyTypes,
+    organ_name: str, now: dt.datetime, days: int = ORGAN_DAYS,
+) -> x509.Certificate:
+    """The internal timestamp authority's certificate: RFC 3161 requires the
+    timeStamping extended key usage as its only, critical, purpose."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name=f"Dấu thời gian nội bộ {organ_name}", organ_name=organ_name))
+        .issuer_name(ca_certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_certificate.public_key()),  # type: ignore[arg-type]
+            critical=False,
+        )
+        .add_extension(
+            x509.CRLDistributionPoints([
+                x509.DistributionPoint(full_name=[x509.UniformResourceIdentifier(crl_url(ca_certificate))],
+                                       relative_name=None, reasons=None, crl_issuer=None)
+            ]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
 def crl_url(ca_certificate: x509.Certificate) -> str:
     base = str(getattr(settings, "VANBAN_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
     return f"{base}/pki/crl/{ca_certificate.serial_number:x}.crl"

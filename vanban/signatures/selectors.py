@@ -43,6 +43,14 @@ def organ_credential(organ: Organ | None = None) -> SigningCredential | None:
     return _usable(organ_credentials(organ)).first()
 
 
+def tsa_credential(organ: Organ | None = None) -> SigningCredential | None:
+    """The organ's usable internal timestamp authority certificate (the newest), or None."""
+    organ = organ or own_organ()
+    return _usable(SigningCredential.objects.filter(kind=SigningCredential.Kind.TSA, organ=organ)).order_by(
+        "-created_at", "-pk"
+    ).first()
+
+
 def active_authority(organ: Organ | None = None) -> CertificateAuthority | None:
     organ = organ or own_organ()
     return CertificateAuthority.objects.filter(organ=organ, is_active=True).order_by("-created_at", "-pk").first()

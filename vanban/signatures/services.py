@@ -39,7 +39,7 @@ from vanban.organisation.models import Organ, Unit
 from vanban.organisation.permissions import authorize, has_role
 from vanban.organisation.roles import Role
 from vanban.organisation.selectors import own_organ, primary_unit_id
-from vanban.signatures import appearance, credentials, images, keystore, pdfsign, pki, selectors
+from vanban.signatures import appearance, credentials, images, keystore, pdfsign, pki, selectors, timestamps
 from vanban.signatures.errors import SignatureConflict, SignatureError, certificate_expired
 from vanban.signatures.models import CertificateAuthority, SignatureImage, SigningCredential
 
@@ -150,9 +150,11 @@ def init_pki(*, actor: Any, organ: Organ | None = None, seal_password: str | Non
     organ = _require_organ(organ)
     existing = selectors.active_authority(organ)
     seal = selectors.organ_credential(organ)
-    if existing is not None and seal is not None:
-        return PkiInitResult(existing, seal, False)
     now = timezone.now()
+    if existing is not None and seal is not None:
+        # Installations made before the internal timestamp authority existed get it now.
+        created_tsa = _ensure_tsa(actor=actor, on_behalf_of=authority_on_behalf, organ=organ, authority=existing, now=now)
+        return PkiInitResult(existing, seal, created_tsa)
     if existing is None:
         ca_key, ca_cert = pki.build_root_ca(organ_name=organ.name, now=now)
         existing = CertificateAuthority.objects.create(
@@ -180,6 +182,7 @@ def init_pki(*, actor: Any, organ: Organ | None = None, seal_password: str | Non
         target=seal,
         data=_credential_event(seal),
     )
+    _ensure_tsa(actor=actor, on_behalf_of=authority_on_behalf, organ=organ, authority=existing, now=now)
     if selectors.seal_image(organ) is None:
         place = str(getattr(settings, "VANBAN_SIGNING_PLACE", "") or "")
         _store_image(
@@ -195,6 +198,42 @@ def init_pki(*, actor: Any, organ: Organ | None = None, seal_password: str | Non
 
 def _ca_key_and_cert(authority: CertificateAuthority) -> tuple[Any, x509.Certificate]:
     return keystore.open_with_server_key(bytes(authority.key_blob)), pki.load_pem_list(authority.certificate_pem)[0]
+
+
+def _ensure_tsa(
+    *, actor: Any, on_behalf_of: Any, organ: Organ, authority: CertificateAuthority, now: dt.datetime
+) -> bool:
+    """The organ's internal timestamp authority (VANBAN_TSA_URL=internal, /pki/tsa); its
+    key is encrypted with the server's key-encryption key, as it signs unattended."""
+    if selectors.tsa_credential(organ) is not None:
+        return False
+    ca_key, ca_cert = _ca_key_and_cert(authority)
+    key = pki.new_private_key()
+    certificate = pki.build_tsa_certificate(
+        ca_key=ca_key, ca_certificate=ca_cert, public_key=key.public_key(), organ_name=organ.name, now=now
+    )
+    credential = _save_credential(
+        SigningCredential(
+            kind=SigningCredential.Kind.TSA,
+            source=SigningCredential.Source.INTERNAL_CA,
+            protection=SigningCredential.Protection.SERVER_KEY,
+            organ=organ,
+            label="Dấu thời gian nội bộ",
+            chain_pem=pki.to_pem(ca_cert),
+            key_blob=keystore.seal_with_server_key(key),
+            authority=authority,
+            created_by=actor,
+            **_credential_values(certificate),
+        )
+    )
+    audit.record(
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action="signature.tsa_certificate_issued",
+        target=credential,
+        data=_credential_event(credential),
+    )
+    return True
 
 
 def _issue_organ_credential(
@@ -582,8 +621,8 @@ def _signing_time(pdf: bytes, field_name: str) -> dt.datetime | None:
     return None
 
 
-def _tsa_url() -> str:
-    return str(getattr(settings, "VANBAN_TSA_URL", "") or "")
+def _profile(credential: SigningCredential) -> timestamps.SigningProfile:
+    return timestamps.profile(internal_chain=credential.authority_id is not None)
 
 
 def _image_of(image: SignatureImage) -> Image.Image:
@@ -627,6 +666,7 @@ def sign_as_person(
     box = field_box or pdfsign.person_box(pdf, full_name)
     pdfsign.add_number_fields(writer, pdf)
     field_name = pdfsign.new_field_name(pdfsign.PERSON_FIELD_PREFIX)
+    profile = _profile(credential)
     with credentials.open_signer(credential, secret) as signer:
         signed = pdfsign.sign(
             writer,
@@ -637,7 +677,7 @@ def sign_as_person(
             reason=reason or "Ký ban hành văn bản",
             location=location or str(getattr(settings, "VANBAN_SIGNING_PLACE", "") or ""),
             signer_name=full_name,
-            tsa_url=_tsa_url(),
+            profile=profile,
         )
     stored = _store_pdf(actor=actor, data=signed, name=_derived_name(filename, "-ky-so"))
     signed_at = _signing_time(signed, field_name)
@@ -652,7 +692,8 @@ def sign_as_person(
             "signed_at": signed_at,
             "input_sha256": _sha256(pdf),
             "sha256": stored.sha256,
-            "timestamped": bool(_tsa_url()),
+            "timestamped": profile.timestamper is not None,
+            "pades_level": profile.level,
         },
     )
     return SignedResult(signed, stored, field_name, signed_at, credential)
@@ -833,6 +874,7 @@ def seal_as_organ(
         box = _seal_box(pdf)
         style = appearance.SealStampStyle(image=_image_of(seal))
     field_name = pdfsign.new_field_name(pdfsign.ORGAN_FIELD_PREFIX)
+    profile = _profile(credential)
     with credentials.open_signer(credential, secret) as signer:
         signed = pdfsign.sign(
             writer,
@@ -843,7 +885,7 @@ def seal_as_organ(
             reason="Văn thư ký số của cơ quan",
             location=str(getattr(settings, "VANBAN_SIGNING_PLACE", "") or ""),
             signer_name=organ.name,
-            tsa_url=_tsa_url(),
+            profile=profile,
         )
     stored = _store_pdf(actor=actor, data=signed, name=_derived_name(filename, "-dong-dau"))
     signed_at = _signing_time(signed, field_name)
@@ -861,6 +903,7 @@ def seal_as_organ(
             "signed_at": signed_at,
             "input_sha256": _sha256(pdf),
             "sha256": stored.sha256,
+            "pades_level": profile.level,
         },
     )
     return SignedResult(signed, stored, field_name, signed_at, credential)

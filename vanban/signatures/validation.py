@@ -649,7 +649,9 @@ def _pades_level(
     has_lt = dss.revision is not None and dss.revision > revision and bool(dss.certs or dss.crls or dss.ocsps)
     if not has_lt:
         return "B-T"
-    if any(r > (dss.revision or 0) for r in doc_timestamp_revisions):
+    # A document timestamp after the signature covers it and the validation data that
+    # pyHanko writes with it (in the same revision, or before).
+    if any(r > revision for r in doc_timestamp_revisions):
         return "B-LTA"
     return "B-LT"
 

@@ -55,6 +55,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Nộp lưu, lưu trữ", "web:records_transfers", RECORDS_KEEPERS, key="records_transfers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
+        NavItem("Lịch công tác", "web:schedule", key="schedule"),
     ), key="work"),
     NavSection("Quản trị", (
         NavItem("Đơn vị", "web:units", ADMINS, key="units"),
@@ -67,6 +68,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),
         NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
         NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),
+        NavItem("Sao lưu", "web:backups", SYSADMIN, key="backups"),
     ), key="admin"),
 )
 

@@ -109,9 +109,19 @@ class AuthoritySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TimestampSettingsSerializer(serializers.Serializer):
+    tsa_url = serializers.CharField(help_text="VANBAN_TSA_URL: «internal», địa chỉ dịch vụ RFC 3161, hoặc rỗng")
+    tsa_label = serializers.CharField()
+    configured_level = serializers.CharField(help_text="VANBAN_PADES_LEVEL: auto, B-B, B-T, B-LT, B-LTA")
+    level = serializers.CharField(help_text="Mức PAdES của chữ ký mới (chứng thư CA nội bộ)")
+    revocation_fetch = serializers.BooleanField()
+    internal_tsa = SigningCredentialSerializer(allow_null=True, help_text="Chứng thư dịch vụ dấu thời gian nội bộ")
+
+
 class OrganSealSerializer(serializers.Serializer):
     ready = serializers.BooleanField(help_text="Có chứng thư số cơ quan còn hiệu lực và ảnh con dấu: đóng dấu được")
     authority = AuthoritySerializer(allow_null=True)
     credential = SigningCredentialSerializer(allow_null=True, help_text="Chứng thư số cơ quan đang dùng")
     credentials = SigningCredentialSerializer(many=True)
     seal_image = SignatureImageSerializer(allow_null=True)
+    timestamps = TimestampSettingsSerializer()

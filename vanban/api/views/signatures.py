@@ -27,7 +27,7 @@ from vanban.api.serializers.signatures import (
 from vanban.api.views.base import JsonListView, JsonView, get_or_404, validated
 from vanban.organisation.permissions import has_role
 from vanban.organisation.roles import Role
-from vanban.signatures import selectors, services
+from vanban.signatures import selectors, services, timestamps
 from vanban.signatures.models import SigningCredential
 
 MAX_IMAGE = 5 * 1024 * 1024
@@ -141,6 +141,7 @@ def _organ_seal() -> dict[str, Any]:
         "credential": credential,
         "credentials": list(selectors.organ_credentials()),
         "seal_image": seal,
+        "timestamps": timestamps.describe_settings(),
     }
 
 

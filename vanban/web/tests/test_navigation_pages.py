@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
               "review_routes"}
-SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups"}
 
-# username → the navigation keys they must see (beyond "home", "jobs", "directory").
+# username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
     "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
     "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
@@ -66,8 +66,8 @@ def test_each_demo_role_sees_its_navigation_and_every_link_opens(demo, username)
     assert home.status_code == 200
     links = _NAV_LINK.findall(home.content.decode())
     keys = {key for _, key in links if key}
-    assert {"home", "jobs", "directory"} <= keys
-    assert keys - {"home", "jobs", "directory"} == EXPECTED[username]
+    assert {"home", "jobs", "directory", "schedule"} <= keys
+    assert keys - {"home", "jobs", "directory", "schedule"} == EXPECTED[username]
     if username != "quantri":
         assert not keys & SYSADMIN_ONLY_KEYS
     if username not in ("quantri", "qt.xnk"):

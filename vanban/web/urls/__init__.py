@@ -4,6 +4,7 @@ from vanban.web.urls import (
     accounts,
     audit,
     auth,
+    backups,
     directory,
     documents,
     incoming,
@@ -12,6 +13,7 @@ from vanban.web.urls import (
     outgoing,
     outgoing_exports,
     records,
+    schedule,
     security,
     signatures,
     units,
@@ -37,4 +39,6 @@ urlpatterns = (
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
     + records.urlpatterns
+    + schedule.urlpatterns
+    + backups.urlpatterns
 )

@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vanban.organisation.roles import Role
 from vanban.signatures import selectors, services
 from vanban.signatures.models import SignatureImage
+from vanban.signatures.timestamps import describe_settings
 from vanban.web.admin_forms import AdminForm
 from vanban.web.views._admin import roles_required, run_action, run_with_form
 
@@ -172,8 +174,30 @@ def organ_seal(request: HttpRequest) -> HttpResponse:
             "seal": seal,
             "seal_uri": _data_uri(seal),
             "form": form,
+            "timestamps": describe_settings(),
         },
     )
+
+
+@csrf_exempt
+@require_POST
+def tsa(request: HttpRequest) -> HttpResponse:
+    """The organ's internal RFC 3161 timestamp service (VANBAN_TSA_URL=internal here, or
+    this address for the ministry's other systems): application/timestamp-query in,
+    application/timestamp-reply out."""
+    from vanban.signatures.errors import SignatureError
+    from vanban.signatures.timestamps import respond
+
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse("Cần Content-Type: application/timestamp-query", status=415, content_type="text/plain")
+    if len(request.body) > 16_384:
+        return HttpResponse("Yêu cầu quá lớn", status=413, content_type="text/plain")
+    try:
+        reply = respond(request.body)
+    except SignatureError as exc:
+        status = 503 if exc.code == "tsa_missing" else 400
+        return HttpResponse(exc.message, status=status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(reply, content_type="application/timestamp-reply")
 
 
 def crl(request: HttpRequest, serial: str) -> HttpResponse:
