@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vanban.signatures",
     "vanban.outgoing",
     "vanban.exchange",
+    "vanban.records",
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",

@@ -23,6 +23,8 @@ INCOMING_READERS = frozenset(
     {Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST}
 )
 
+RECORDS_KEEPERS = frozenset({Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -50,6 +52,9 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Giao việc", "web:task_new", frozenset({Role.MINISTRY_LEADER, Role.UNIT_LEADER}), key="task_new"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
+        NavItem("Hồ sơ", "web:records_dossiers", INCOMING_READERS, key="records"),
+        NavItem("Danh mục hồ sơ", "web:records_plans", INCOMING_READERS, key="records_plans"),
+        NavItem("Nộp lưu, lưu trữ", "web:records_transfers", RECORDS_KEEPERS, key="records_transfers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
         NavItem("Lịch công tác", "web:schedule", key="schedule"),

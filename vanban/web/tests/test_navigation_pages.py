@@ -26,6 +26,11 @@ EXPECTED = {
     "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new"},
     "cv.khtc": {"incoming", "outgoing"},
 }
+# Hồ sơ: files and the file plan for every document reader; transfers for clerks and leaders.
+for _user in ("vanthu.bo", "vanthu.xnk", "bt.hoang", "ct.xnk", "cv.khtc"):
+    EXPECTED[_user] = EXPECTED[_user] | {"records", "records_plans"}
+for _user in ("vanthu.bo", "vanthu.xnk", "bt.hoang", "ct.xnk"):
+    EXPECTED[_user] = EXPECTED[_user] | {"records_transfers"}
 
 _NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')
 

@@ -14,6 +14,7 @@ from vanban.web.urls import (
     notifications,
     outgoing,
     outgoing_exports,
+    records,
     schedule,
     security,
     signatures,
@@ -40,6 +41,7 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + records.urlpatterns
     + schedule.urlpatterns
     + backups.urlpatterns
     + workcalendar.urlpatterns
