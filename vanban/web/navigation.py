@@ -46,6 +46,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Văn bản chờ trình", "web:awaiting", CLERKS, key="awaiting"),
         NavItem("Văn bản đi", "web:outgoing_list", INCOMING_READERS, key="outgoing"),
         NavItem("Việc của đơn vị", "web:unit_box", UNIT_INBOX, key="unit"),
+        NavItem("Thống kê", "web:reports_dashboard", INCOMING_READERS, key="reports"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),

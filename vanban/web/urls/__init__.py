@@ -11,6 +11,7 @@ from vanban.web.urls import (
     jobs,
     outgoing,
     outgoing_exports,
+    reports,
     security,
     signatures,
     units,
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + reports.urlpatterns
 )

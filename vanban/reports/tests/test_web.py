@@ -1,0 +1,27 @@
+"""The pages: dashboard, drill-down lists, the report and its exports."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+
+from vanban.reports.tests.conftest import Stats
+
+pytestmark = pytest.mark.django_db
+
+MARCH = "date_from=2026-03-01&date_to=2026-03-31"
+
+
+def test_dashboard_page_shows_the_figures_and_charts(stats: Stats, at_now: Any, web_client: Any) -> None:
+    page = web_client(stats.leader).get(reverse("web:reports_dashboard") + "?" + MARCH)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'data-figure="incoming"[^>]*>6<', html)
+    assert re.search(r'data-figure="overdue"[^>]*>1<', html)
+    assert "<svg" in html and "Văn bản đến theo loại" in html
+    assert 'data-figure="p90_days">9.3<' in html or 'data-figure="p90_days">9,3<' in html
