@@ -194,8 +194,15 @@ def to_pdf(report: ProcessingReport) -> bytes:
     buffer = io.BytesIO()
     page = landscape(A4)
     doc = SimpleDocTemplate(
-        buffer, pagesize=page, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-        title=TITLE, author=_author(report), creator="vanban",
+        buffer,
+        pagesize=page,
+        leftMargin=20 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=TITLE,
+        author=_author(report),
+        creator="vanban",
     )
     width = page[0] - 35 * mm
     stamp = timezone.localtime(report.generated_at)
@@ -242,8 +249,11 @@ def to_pdf(report: ProcessingReport) -> bytes:
         story.append(Paragraph(f"- {n}", note))
     story.append(Spacer(1, 8 * mm))
     sign = Table(
-        [["", Paragraph("NGƯỜI LẬP BÁO CÁO", center_bold)], ["", Spacer(1, 18 * mm)],
-         ["", Paragraph(_author(report), center_bold)]],
+        [
+            ["", Paragraph("NGƯỜI LẬP BÁO CÁO", center_bold)],
+            ["", Spacer(1, 18 * mm)],
+            ["", Paragraph(_author(report), center_bold)],
+        ],
         colWidths=[width * 0.55, width * 0.45],
     )
     story.append(sign)

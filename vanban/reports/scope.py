@@ -66,7 +66,9 @@ class Period:
             )
         gran = granularity or (WEEK if (end - start).days < 62 else MONTH)
         if gran not in GRANULARITIES:
-            raise ValidationFailed("invalid_granularity", "Kỳ thống kê phải là theo tháng hoặc theo tuần.", "granularity")
+            raise ValidationFailed(
+                "invalid_granularity", "Kỳ thống kê phải là theo tháng hoặc theo tuần.", "granularity"
+            )
         return cls(start, end, gran)
 
     @property
@@ -179,7 +181,7 @@ class Scope:
     def buckets(self) -> list[Bucket]:
         roots = sorted(self.roots, key=lambda u: (u.sort_order, u.name))
         result: list[Bucket] = []
-        if len(roots) == 1 and self.kind != ALL or self.unit is not None:
+        if (len(roots) == 1 and self.kind != ALL) or self.unit is not None:
             root = roots[0]
             result.append(Bucket(str(root.pk), f"{root.name} (trực tiếp)", frozenset({root.pk})))
             children = [u for u in self.units.values() if u.parent_id == root.pk]

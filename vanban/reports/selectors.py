@@ -50,7 +50,7 @@ from vanban.incoming.permissions import visibility_q as incoming_visibility_q
 from vanban.organisation.models import Appointment, Organ
 from vanban.outgoing.models import OutgoingDocument
 from vanban.outgoing.permissions import visibility_q as outgoing_visibility_q
-from vanban.reports.scope import ALL, NO_UNIT, OWN, WEEK, Bucket, Period, Scope
+from vanban.reports.scope import NO_UNIT, OWN, WEEK, Bucket, Period, Scope
 from vanban.reports.sql import EpochSeconds, PercentileCont
 from vanban.workflow.models import Assignment, Presentation
 
@@ -297,12 +297,6 @@ def _as_date(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def incoming_by_period(docs: QuerySet[IncomingDocument], period: Period) -> list[Count_]:
-    trunc = TruncWeek if period.granularity == WEEK else TruncMonth
-    rows = docs.annotate(b=trunc("arrival_date", tzinfo=_vn())).values("b").annotate(n=Count("*")).order_by()
-    return _period_counts({_as_date(r["b"]): r["n"] for r in rows}, period, "incoming_period")
-
-
 def outgoing_by_period(docs: QuerySet[OutgoingDocument], period: Period) -> list[Count_]:
     trunc = TruncWeek if period.granularity == WEEK else TruncMonth
     rows = docs.annotate(b=trunc("issued_date")).values("b").annotate(n=Count("*")).order_by()
@@ -316,6 +310,49 @@ def _top(rows: list[tuple[int, int]], names: dict[int, str], figure: str) -> lis
     if rest:
         result.append(Count_("Khác", rest, figure, OTHER))
     return result
+
+
+def incoming_breakdowns(
+    docs: QuerySet[IncomingDocument], period: Period
+) -> tuple[dict[str, int], dict[dt.date, int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Counts by status, period, type and issuing organ. On PostgreSQL one pass over the
+    period's documents (GROUP BY GROUPING SETS); elsewhere one GROUP BY per breakdown."""
+    trunc = TruncWeek if period.granularity == WEEK else TruncMonth
+    rows = docs.annotate(b=trunc("arrival_date", tzinfo=_vn())).order_by()
+    if connection.vendor == "postgresql":
+        sql, params = rows.values("status", "document_type_id", "issuing_organ_id", "b").query.sql_with_params()
+        by_status: dict[str, int] = {}
+        by_bucket: dict[dt.date, int] = {}
+        types: list[tuple[int, int]] = []
+        organs: list[tuple[int, int]] = []
+        with connection.cursor() as cur:
+            # `sql` is Django's own compiled query; every value travels in `params`.
+            grouped = (
+                "SELECT status, document_type_id, issuing_organ_id, b, COUNT(*) FROM (" + sql + ") s "  # noqa: S608
+                "GROUP BY GROUPING SETS ((status), (document_type_id), (issuing_organ_id), (b))"
+            )
+            cur.execute(grouped, params)
+            # Every column is NOT NULL, so the one set in a row names its grouping set.
+            for status, type_id, organ_id, bucket, n in cur.fetchall():
+                if status is not None:
+                    by_status[status] = n
+                elif type_id is not None:
+                    types.append((type_id, n))
+                elif organ_id is not None:
+                    organs.append((organ_id, n))
+                elif bucket is not None:
+                    by_bucket[_as_date(bucket)] = n
+        return by_status, by_bucket, types, organs
+    by_status = dict(rows.values_list("status").annotate(n=Count("*")))
+    by_bucket = {_as_date(r["b"]): r["n"] for r in rows.values("b").annotate(n=Count("*"))}
+    types = [(r["document_type_id"], r["n"]) for r in rows.values("document_type_id").annotate(n=Count("*"))]
+    organs = [(r["issuing_organ_id"], r["n"]) for r in rows.values("issuing_organ_id").annotate(n=Count("*"))]
+    return by_status, by_bucket, types, organs
+
+
+def _named_top(rows: list[tuple[int, int]], model: Any, figure: str) -> list[Count_]:
+    names = dict(model.objects.filter(pk__in=[pk for pk, _ in rows]).values_list("pk", "name"))
+    return _top(rows, names, figure)
 
 
 def by_type(docs: QuerySet[Any], figure: str) -> list[Count_]:
@@ -429,7 +466,9 @@ def backlog_by_leader(scope: Scope) -> list[Count_]:
         .order_by()
     )
     rows.sort(key=lambda r: (-r["n"], r["leader__full_name"] or r["leader__username"]))
-    return [Count_(r["leader__full_name"] or r["leader__username"], r["n"], "leader", str(r["leader_id"])) for r in rows]
+    return [
+        Count_(r["leader__full_name"] or r["leader__username"], r["n"], "leader", str(r["leader_id"])) for r in rows
+    ]
 
 
 def outgoing_by_unit(scope: Scope, docs: QuerySet[OutgoingDocument]) -> list[Count_]:
@@ -438,7 +477,9 @@ def outgoing_by_unit(scope: Scope, docs: QuerySet[OutgoingDocument]) -> list[Cou
     for b in scope.buckets:
         if b.key == NO_UNIT:
             continue
-        result.append(Count_(b.label, sum(n for u, n in per_unit.items() if u in b.unit_ids), "outgoing_unit", bucket=b.key))
+        result.append(
+            Count_(b.label, sum(n for u, n in per_unit.items() if u in b.unit_ids), "outgoing_unit", bucket=b.key)
+        )
     return result
 
 
@@ -447,12 +488,12 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
     day = today()
     docs = incoming_in_period(scope, period)
     status_labels = dict(IncomingDocument.Status.choices)
-    by_status = dict(docs.values_list("status").annotate(n=Count("*")).order_by())
+    by_status, by_bucket, types, organs = incoming_breakdowns(docs, period)
     d.incoming_by_status = [Count_(status_labels[s], by_status.get(s, 0), "incoming", s) for s in status_labels]
     d.incoming_total = sum(by_status.values())
-    d.incoming_by_period = incoming_by_period(docs, period)
-    d.incoming_by_type = by_type(docs, "incoming_type")
-    d.incoming_by_organ = by_organ(docs)
+    d.incoming_by_period = _period_counts(by_bucket, period, "incoming_period")
+    d.incoming_by_type = _named_top(types, DocumentType, "incoming_type")
+    d.incoming_by_organ = _named_top(organs, Organ, "incoming_organ")
 
     out = outgoing_in_period(scope, period)
     d.outgoing_by_period = outgoing_by_period(out, period)
@@ -571,7 +612,11 @@ def figure_documents(*, scope: Scope, period: Period, figure: str, value: str = 
         items = items.filter(top_most_q(scope))
     title = f"{title} — {WORK_CLASSES[value].lower()}"
     items = items.select_related(
-        "document", "document__document_type", "document__issuing_organ", "assignee_unit", "assignee_user",
+        "document",
+        "document__document_type",
+        "document__issuing_organ",
+        "assignee_unit",
+        "assignee_user",
         "parent__assignee_unit",
     )
     if figure == "processing":

@@ -35,7 +35,9 @@ class StatsQuerySerializer(QuerySerializer):
     date_from = serializers.DateField(
         required=False, input_formats=DATE_FORMATS, help_text="Từ ngày (mặc định: ngày 1 của tháng trước nữa)"
     )
-    date_to = serializers.DateField(required=False, input_formats=DATE_FORMATS, help_text="Đến ngày (mặc định: hôm nay)")
+    date_to = serializers.DateField(
+        required=False, input_formats=DATE_FORMATS, help_text="Đến ngày (mặc định: hôm nay)"
+    )
     unit = bounded_id(required=False, help_text="Chỉ tính đơn vị này và các đơn vị trực thuộc")
     granularity = serializers.ChoiceField(
         choices=list(GRANULARITIES), required=False, help_text="Kỳ: month (tháng) hoặc week (tuần)"
@@ -186,9 +188,15 @@ def _work(counts: WorkCounts, base: dict[str, str], figure: str, bucket: str = "
     extra = {"bucket": bucket} if bucket else {}
     classes = ("all", "on_time", "late", "within", "overdue") if figure == "work" else ("all", "within", "overdue")
     return {
-        "all": counts.all, "on_time": counts.on_time, "late": counts.late, "within": counts.within,
-        "overdue": counts.overdue, "on_time_rate": counts.rate("on_time"), "late_rate": counts.rate("late"),
-        "overdue_rate": counts.rate("overdue"), "average_days": counts.average_days,
+        "all": counts.all,
+        "on_time": counts.on_time,
+        "late": counts.late,
+        "within": counts.within,
+        "overdue": counts.overdue,
+        "on_time_rate": counts.rate("on_time"),
+        "late_rate": counts.rate("late"),
+        "overdue_rate": counts.rate("overdue"),
+        "average_days": counts.average_days,
         "drilldown": {k: {**base, "figure": figure, "value": k, **extra} for k in classes},
     }
 
@@ -197,8 +205,12 @@ def dashboard_payload(scope: Scope, period: Period) -> dict[str, Any]:
     d = dashboard(scope=scope, period=period)
     base = _base(scope, period)
     return {
-        "date_from": period.date_from, "date_to": period.date_to, "granularity": period.granularity,
-        "scope": scope.kind, "scope_label": scope.describe(), "unit": scope.unit.pk if scope.unit else None,
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "granularity": period.granularity,
+        "scope": scope.kind,
+        "scope_label": scope.describe(),
+        "unit": scope.unit.pk if scope.unit else None,
         "incoming_total": _count(Count_("Văn bản đến", d.incoming_total, "incoming"), base),
         "incoming_by_status": [_count(c, base) for c in d.incoming_by_status],
         "incoming_by_period": [_count(c, base) for c in d.incoming_by_period],
@@ -220,8 +232,10 @@ def dashboard_payload(scope: Scope, period: Period) -> dict[str, Any]:
         ],
         "backlog_by_leader": [_count(c, base) for c in d.backlog_by_leader],
         "processing": {
-            "completed": d.processing.completed, "average_days": d.processing.average_days,
-            "median_days": d.processing.median_days, "p90_days": d.processing.p90_days,
+            "completed": d.processing.completed,
+            "average_days": d.processing.average_days,
+            "median_days": d.processing.median_days,
+            "p90_days": d.processing.p90_days,
             "drilldown": {**base, "figure": "processing"},
         },
     }
@@ -230,17 +244,29 @@ def dashboard_payload(scope: Scope, period: Period) -> dict[str, Any]:
 def _row(kind: str, obj: Any) -> dict[str, Any]:
     if kind == "outgoing":
         return {
-            "kind": kind, "document_id": obj.pk, "number": obj.number_symbol, "date": obj.issued_date,
-            "subject": obj.subject, "document_type": obj.document_type.name, "status": obj.status,
-            "assignment_id": None, "assignee": "", "deadline": None, "closed_at": None,
+            "kind": kind,
+            "document_id": obj.pk,
+            "number": obj.number_symbol,
+            "date": obj.issued_date,
+            "subject": obj.subject,
+            "document_type": obj.document_type.name,
+            "status": obj.status,
+            "assignment_id": None,
+            "assignee": "",
+            "deadline": None,
+            "closed_at": None,
         }
     doc = obj.document if kind == "work" else obj
     from django.utils import timezone
 
     return {
-        "kind": kind, "document_id": doc.pk, "number": str(doc.arrival_number),
-        "date": timezone.localtime(doc.arrival_date).date(), "subject": doc.subject,
-        "document_type": doc.document_type.name, "status": obj.status,
+        "kind": kind,
+        "document_id": doc.pk,
+        "number": str(doc.arrival_number),
+        "date": timezone.localtime(doc.arrival_date).date(),
+        "subject": doc.subject,
+        "document_type": doc.document_type.name,
+        "status": obj.status,
         "assignment_id": obj.pk if kind == "work" else None,
         "assignee": obj.assignee_label if kind == "work" else "",
         "deadline": obj.deadline if kind == "work" else None,
@@ -249,8 +275,16 @@ def _row(kind: str, obj: Any) -> dict[str, Any]:
 
 
 def _report_row(bucket: str, name: str, c: WorkCounts) -> dict[str, Any]:
-    return {"bucket": bucket, "name": name, "received": c.all, "on_time": c.on_time, "late": c.late,
-            "within": c.within, "overdue": c.overdue, "on_time_rate": c.rate("on_time")}
+    return {
+        "bucket": bucket,
+        "name": name,
+        "received": c.all,
+        "on_time": c.on_time,
+        "late": c.late,
+        "within": c.within,
+        "overdue": c.overdue,
+        "on_time_rate": c.rate("on_time"),
+    }
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -286,7 +320,10 @@ class FigureDocumentsView(generics.ListAPIView):
         scope, period = params.to_scope(self.request.user)
         data = params.validated_data
         self.figure = figure_documents(
-            scope=scope, period=period, figure=data["figure"], value=data.get("value", ""),
+            scope=scope,
+            period=period,
+            figure=data["figure"],
+            value=data.get("value", ""),
             bucket=data.get("bucket", ""),
         )
         return self.figure.rows
@@ -327,8 +364,11 @@ class ProcessingReportView(JsonView):
         scope, period = params.to_scope(request.user)
         report = build_report(scope=scope, period=period)
         body = {
-            "date_from": period.date_from, "date_to": period.date_to, "as_of": report.as_of,
-            "scope_label": scope.describe(), "received_total": report.received_total,
+            "date_from": period.date_from,
+            "date_to": period.date_to,
+            "as_of": report.as_of,
+            "scope_label": scope.describe(),
+            "received_total": report.received_total,
             "unassigned": report.unassigned,
             "rows": [_report_row(r.bucket.key, r.bucket.label, r.counts) for r in report.rows],
             "total": _report_row("", "Tổng cộng", report.total),
@@ -404,7 +444,10 @@ class ProcessingExportJobView(JsonView):
         period = Period.build(date_from=data["date_from"], date_to=data["date_to"])
         job = services.start_report_export(actor=request.user, unit=unit, period=period, fmt=data["format"])
         body = {
-            "id": job.pk, "title": job.title, "state": job.state, "url": f"/api/v1/jobs/{job.pk}",
+            "id": job.pk,
+            "title": job.title,
+            "state": job.state,
+            "url": f"/api/v1/jobs/{job.pk}",
             "file_url": f"/api/v1/reports/export-jobs/{job.pk}",
         }
         return Response(JobRefSerializer(body).data, status=status.HTTP_202_ACCEPTED)

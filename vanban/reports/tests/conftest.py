@@ -106,19 +106,27 @@ def build_stats(world: World, make_user: Callable[..., Any]) -> Stats:  # noqa: 
         reg(w.ministry_clerk, "E", _data("cong-van", "Bộ Tài chính", "5"))
         f = reg(w.unit_clerk, "F", _data("cong-van", "Tổng cục Hải quan", "6"))
         leads["A"] = direct(
-            a, leader, [AssigneeSpec("lead", unit=w.dept, deadline=deadline),
-                        AssigneeSpec("cooperate", unit=w.other, deadline=deadline)]
+            a,
+            leader,
+            [
+                AssigneeSpec("lead", unit=w.dept, deadline=deadline),
+                AssigneeSpec("cooperate", unit=w.other, deadline=deadline),
+            ],
         )[0]
         leads["B"] = direct(b, leader, [AssigneeSpec("lead", unit=w.dept, deadline=deadline)])[0]
         leads["C"] = direct(c, leader, [AssigneeSpec("lead", unit=w.other, deadline=dt.date(2026, 3, 6))])[0]
         workflow.present(actor=w.ministry_clerk, document=d, leader=leader)
         leads["F"] = direct(f, w.leader, [AssigneeSpec("lead", unit=w.team, deadline=dt.date(2026, 3, 20))])[0]
         team_a = workflow.reassign(
-            actor=w.leader, assignment=leads["A"], text="Phòng QLXK chủ trì",
+            actor=w.leader,
+            assignment=leads["A"],
+            text="Phòng QLXK chủ trì",
             assignees=[AssigneeSpec("lead", unit=w.team, deadline=dt.date(2026, 3, 9))],
         ).assignments.get()
         person_a = workflow.reassign(
-            actor=team_leader, assignment=team_a, text="Giao chuyên viên",
+            actor=team_leader,
+            assignment=team_a,
+            text="Giao chuyên viên",
             assignees=[AssigneeSpec("lead", user=w.specialist, deadline=dt.date(2026, 3, 9))],
         ).assignments.get()
     with freeze_time(DONE_A):

@@ -26,7 +26,10 @@ def test_ministry_leader_sees_the_whole_ministry(stats: Stats, at_now: Any) -> N
     d = _dash(stats.leader)
     assert d.incoming_total == 6  # A–F; G arrived in February
     assert _values(d.incoming_by_status) == {
-        "Đã đăng ký, chờ trình": 1, "Chờ lãnh đạo cho ý kiến": 1, "Đang xử lý": 2, "Đã xử lý xong": 2,
+        "Đã đăng ký, chờ trình": 1,
+        "Chờ lãnh đạo cho ý kiến": 1,
+        "Đang xử lý": 2,
+        "Đã xử lý xong": 2,
     }
     assert _values(d.incoming_by_type) == {"Công văn": 4, "Quyết định (cá biệt)": 1, "Tờ trình": 1}
     assert _values(d.incoming_by_organ) == {"UBND tỉnh Nghệ An": 2, "Bộ Tài chính": 3, "Tổng cục Hải quan": 1}
@@ -109,7 +112,9 @@ def test_periods_and_weeks(stats: Stats, at_now: Any) -> None:
     assert [(c.label, c.value) for c in feb.incoming_by_period] == [("02/2026", 1)]
     weeks = _dash(stats.leader, date_from=dt.date(2026, 2, 16), date_to=dt.date(2026, 3, 8), granularity="week")
     assert [(c.key, c.value) for c in weeks.incoming_by_period] == [
-        ("2026-02-16", 1), ("2026-02-23", 0), ("2026-03-02", 6),
+        ("2026-02-16", 1),
+        ("2026-02-23", 0),
+        ("2026-03-02", 6),
     ]
     assert weeks.incoming_by_period[0].label == "Tuần 08/2026"
 

@@ -19,8 +19,16 @@ pytestmark = pytest.mark.django_db
 def _figures(d: Any) -> list[tuple[dict[str, str], int]]:
     """(drill-down parameters, value) of every number the dashboard shows."""
     result = [({"figure": "incoming"}, d.incoming_total), ({"figure": "outgoing"}, d.outgoing_total)]
-    for group in (d.incoming_by_status, d.incoming_by_period, d.incoming_by_type, d.incoming_by_organ,
-                  d.outgoing_by_period, d.outgoing_by_unit, d.outgoing_by_type, d.backlog_by_leader):
+    for group in (
+        d.incoming_by_status,
+        d.incoming_by_period,
+        d.incoming_by_type,
+        d.incoming_by_organ,
+        d.outgoing_by_period,
+        d.outgoing_by_unit,
+        d.outgoing_by_type,
+        d.backlog_by_leader,
+    ):
         result += [(c.params(), c.value) for c in group]
     for name in ("all", "on_time", "late", "within", "overdue", "completed", "open"):
         result.append(({"figure": "work", "value": name}, getattr(d.work, name)))
@@ -36,8 +44,16 @@ def _figures(d: Any) -> list[tuple[dict[str, str], int]]:
 
 def _viewers(stats: Stats) -> list[Any]:
     w = stats.world
-    return [stats.leader, w.ministry_clerk, w.unit_clerk, w.leader, w.other_clerk, stats.pc_leader,
-            stats.team_leader, w.specialist]
+    return [
+        stats.leader,
+        w.ministry_clerk,
+        w.unit_clerk,
+        w.leader,
+        w.other_clerk,
+        stats.pc_leader,
+        stats.team_leader,
+        w.specialist,
+    ]
 
 
 def test_every_figure_lists_as_many_documents_as_it_counts(stats: Stats, at_now: Any) -> None:
@@ -47,8 +63,13 @@ def test_every_figure_lists_as_many_documents_as_it_counts(stats: Stats, at_now:
         scope = scope_for(viewer)
         d = dashboard(scope=scope, period=period)
         for params, value in _figures(d):
-            rows = figure_documents(scope=scope, period=period, figure=params["figure"],
-                                    value=params.get("value", ""), bucket=params.get("bucket", ""))
+            rows = figure_documents(
+                scope=scope,
+                period=period,
+                figure=params["figure"],
+                value=params.get("value", ""),
+                bucket=params.get("bucket", ""),
+            )
             assert rows.rows.count() == value, (viewer.username, params)
             checked += 1
     assert checked > 300
@@ -77,11 +98,13 @@ def test_the_overdue_drill_down_names_the_document(stats: Stats, at_now: Any, we
     assert 'data-testid="figure-count">1<' in html
 
 
-def test_web_and_api_lists_match_the_dashboard_links(stats: Stats, at_now: Any, web_client: Any,
-                                                   api_client: Any) -> None:
+def test_web_and_api_lists_match_the_dashboard_links(
+    stats: Stats, at_now: Any, web_client: Any, api_client: Any
+) -> None:
     viewer = stats.world.unit_clerk
-    body = api_client(viewer).get("/api/v1/reports/dashboard", {"date_from": "2026-03-01",
-                                                               "date_to": "2026-03-31"}).json()
+    body = (
+        api_client(viewer).get("/api/v1/reports/dashboard", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
+    )
     assert body["scope"] == "units" and body["incoming_total"]["value"] == 3
     figures = [body["incoming_total"], *body["incoming_by_type"], *body["incoming_by_organ"]]
     figures += [{"value": r["overdue"], "drilldown": r["drilldown"]["overdue"]} for r in body["work_by_unit"]]
@@ -94,10 +117,10 @@ def test_web_and_api_lists_match_the_dashboard_links(stats: Stats, at_now: Any, 
         assert f'data-testid="figure-count">{f["value"]}<' in page.content.decode()
 
 
-def test_a_drill_down_outside_the_viewers_units_is_refused(stats: Stats, at_now: Any, web_client: Any,
-                                                          api_client: Any) -> None:
-    params = {"date_from": "2026-03-01", "date_to": "2026-03-31", "figure": "incoming",
-              "unit": stats.world.other.pk}
+def test_a_drill_down_outside_the_viewers_units_is_refused(
+    stats: Stats, at_now: Any, web_client: Any, api_client: Any
+) -> None:
+    params = {"date_from": "2026-03-01", "date_to": "2026-03-31", "figure": "incoming", "unit": stats.world.other.pk}
     response = api_client(stats.world.unit_clerk).get("/api/v1/reports/documents", params)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"

@@ -83,11 +83,20 @@ def test_exports_from_the_page_are_audited(stats: Stats, at_now: Any, web_client
 def test_the_api_report_and_direct_export(stats: Stats, at_now: Any, api_client: Any) -> None:
     client = api_client(stats.leader)
     body = client.get("/api/v1/reports/processing", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
-    assert body["total"] == {"bucket": "", "name": "Tổng cộng", "received": 4, "on_time": 1, "late": 1,
-                             "within": 1, "overdue": 1, "on_time_rate": 33.3}
+    assert body["total"] == {
+        "bucket": "",
+        "name": "Tổng cộng",
+        "received": 4,
+        "on_time": 1,
+        "late": 1,
+        "within": 1,
+        "overdue": 1,
+        "on_time_rate": 33.3,
+    }
     assert body["received_total"] == 6 and body["as_of"] == "2026-03-16"
-    pdf = client.get("/api/v1/reports/processing/export",
-                     {"date_from": "2026-03-01", "date_to": "2026-03-31", "format": "pdf"})
+    pdf = client.get(
+        "/api/v1/reports/processing/export", {"date_from": "2026-03-01", "date_to": "2026-03-31", "format": "pdf"}
+    )
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     long = client.get("/api/v1/reports/processing/export", {"date_from": "2025-01-01", "date_to": "2026-03-31"})
     assert long.status_code == 400 and long.json()["code"] == "use_background_job"
@@ -96,8 +105,9 @@ def test_the_api_report_and_direct_export(stats: Stats, at_now: Any, api_client:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_long_report_is_built_in_the_background(world: Any, make_user: Any, isolated_storage: Any,
-                                                 web_client: Any, api_client: Any) -> None:
+def test_a_long_report_is_built_in_the_background(
+    world: Any, make_user: Any, isolated_storage: Any, web_client: Any, api_client: Any
+) -> None:
     from freezegun import freeze_time
 
     from vanban.conftest import run_queued_jobs
@@ -112,9 +122,11 @@ def test_a_long_report_is_built_in_the_background(world: Any, make_user: Any, is
         started = client.post(reverse("web:reports_export") + "?" + query, {"format": "xlsx"})
         job = Job.objects.get(owner=stats.leader)
         assert started.status_code == 302 and started["Location"] == reverse("web:job_detail", args=[job.pk])
-        api = api_client(stats.leader).post("/api/v1/reports/processing/export-jobs",
-                                            {"date_from": "2025-06-01", "date_to": "2026-03-31", "format": "pdf"},
-                                            format="json")
+        api = api_client(stats.leader).post(
+            "/api/v1/reports/processing/export-jobs",
+            {"date_from": "2025-06-01", "date_to": "2026-03-31", "format": "pdf"},
+            format="json",
+        )
         assert api.status_code == 202
         not_yet = api_client(stats.leader).get(api.json()["file_url"])
         assert not_yet.status_code == 404

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse

@@ -78,14 +78,19 @@ def _parse(request: HttpRequest, data: Any) -> tuple[StatsForm, Scope | None, Pe
         form.add_vanban_error(exc)
         return form, None, None
     if not data:
-        form = StatsForm(
-            initial={"date_from": period.date_from, "date_to": period.date_to}, viewer=request.user
-        )
+        form = StatsForm(initial={"date_from": period.date_from, "date_to": period.date_to}, viewer=request.user)
     return form, scope, period
 
 
-def figure_url(scope: Scope, period: Period, params: dict[str, str]) -> str:
-    return reverse("web:reports_figure") + "?" + urlencode({**period.as_params(), **scope.as_params(), **params})
+def figure_urls(scope: Scope, period: Period) -> Any:
+    """url(params) of a figure's list; the shared part of the query is encoded once
+    (a dashboard has a few hundred links)."""
+    prefix = reverse("web:reports_figure") + "?" + urlencode({**period.as_params(), **scope.as_params()}) + "&"
+
+    def url(params: dict[str, str]) -> str:
+        return prefix + urlencode(params)
+
+    return url
 
 
 def _bars(items: list[Count_], url: Any) -> list[charts.Bar]:
@@ -99,7 +104,12 @@ def _charts(d: Dashboard, url: Any) -> dict[str, str]:
     work_rows = []
     for row in d.work_by_unit:
         segs = [
-            charts.Segment(k, WORK_CLASSES[k], getattr(row.counts, k), url({"figure": "work", "value": k, "bucket": row.bucket.key}))
+            charts.Segment(
+                k,
+                WORK_CLASSES[k],
+                getattr(row.counts, k),
+                url({"figure": "work", "value": k, "bucket": row.bucket.key}),
+            )
             for k in ("on_time", "late", "within", "overdue")
         ]
         if row.bucket.key != "none" or row.counts.all:
@@ -128,21 +138,27 @@ def _charts(d: Dashboard, url: Any) -> dict[str, str]:
             chart_id="chart-work",
         ),
         "type": charts.hbar_chart(
-            _bars(d.incoming_by_type, url), title="Văn bản đến theo loại",
-            description=f"Văn bản đến theo loại {period_desc}: {desc(d.incoming_by_type)}", chart_id="chart-type",
+            _bars(d.incoming_by_type, url),
+            title="Văn bản đến theo loại",
+            description=f"Văn bản đến theo loại {period_desc}: {desc(d.incoming_by_type)}",
+            chart_id="chart-type",
         ),
         "organ": charts.hbar_chart(
-            _bars(d.incoming_by_organ, url), title="Văn bản đến theo cơ quan ban hành",
+            _bars(d.incoming_by_organ, url),
+            title="Văn bản đến theo cơ quan ban hành",
             description=f"Văn bản đến theo cơ quan ban hành {period_desc}: {desc(d.incoming_by_organ)}",
             chart_id="chart-organ",
         ),
         "outgoing_unit": charts.hbar_chart(
-            _bars(d.outgoing_by_unit, url), title="Văn bản đi theo đơn vị soạn thảo",
+            _bars(d.outgoing_by_unit, url),
+            title="Văn bản đi theo đơn vị soạn thảo",
             description=f"Văn bản đi đã ban hành theo đơn vị soạn thảo {period_desc}: {desc(d.outgoing_by_unit)}",
-            chart_id="chart-outgoing-unit", colour=charts.SECOND_COLOUR,
+            chart_id="chart-outgoing-unit",
+            colour=charts.SECOND_COLOUR,
         ),
         "leaders": charts.hbar_chart(
-            _bars(d.backlog_by_leader, url), title="Văn bản chờ lãnh đạo cho ý kiến",
+            _bars(d.backlog_by_leader, url),
+            title="Văn bản chờ lãnh đạo cho ý kiến",
             description=f"Số văn bản đang chờ từng lãnh đạo cho ý kiến: {desc(d.backlog_by_leader)}",
             chart_id="chart-leaders",
         ),
@@ -158,41 +174,62 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if scope is not None and period is not None:
         d = dashboard(scope=scope, period=period)
 
-        def url(params: dict[str, str]) -> str:
-            return figure_url(scope, period, params)
-
-        context.update(d=d, charts=_charts(d, url), link=url, work_classes=WORK_CLASSES,
-                       filters=urlencode({**period.as_params(), **scope.as_params()}))
+        url = figure_urls(scope, period)
+        context.update(
+            d=d,
+            charts=_charts(d, url),
+            link=url,
+            work_classes=WORK_CLASSES,
+            filters=urlencode({**period.as_params(), **scope.as_params()}),
+        )
         context["work_table"] = [
-            (row, [(k, getattr(row.counts, k), url({"figure": "work", "value": k, "bucket": row.bucket.key}))
-                   for k in ("all", "on_time", "late", "within", "overdue")])
-            for row in d.work_by_unit if row.bucket.key != "none" or row.counts.all
+            (
+                row,
+                [
+                    (k, getattr(row.counts, k), url({"figure": "work", "value": k, "bucket": row.bucket.key}))
+                    for k in ("all", "on_time", "late", "within", "overdue")
+                ],
+            )
+            for row in d.work_by_unit
+            if row.bucket.key != "none" or row.counts.all
         ]
         context["rates"] = {k: d.work.rate(k) for k in ("on_time", "late", "overdue")}
         context["work_headers"] = [(k, WORK_CLASSES[k]) for k in ("all", "on_time", "late", "within", "overdue")]
         context["period_rows"] = [
-            ({"label": i.label, "value": i.value, "url": url(i.params())},
-             {"label": o.label, "value": o.value, "url": url(o.params())})
+            (
+                {"label": i.label, "value": i.value, "url": url(i.params())},
+                {"label": o.label, "value": o.value, "url": url(o.params())},
+            )
             for i, o in zip(d.incoming_by_period, d.outgoing_by_period, strict=True)
         ]
         context["backlog_table"] = [
-            (row, url({"figure": "backlog", "value": "open", "bucket": row.bucket.key}),
-             url({"figure": "backlog", "value": "overdue", "bucket": row.bucket.key}))
-            for row in d.backlog_by_unit if row.counts.all
+            (
+                row,
+                url({"figure": "backlog", "value": "open", "bucket": row.bucket.key}),
+                url({"figure": "backlog", "value": "overdue", "bucket": row.bucket.key}),
+            )
+            for row in d.backlog_by_unit
+            if row.counts.all
         ]
-    return render(request, "web/reports/dashboard.html", context, status=200 if context["d"] or not request.GET else 400)
+    return render(
+        request, "web/reports/dashboard.html", context, status=200 if context["d"] or not request.GET else 400
+    )
 
 
 @login_required
 def figure_view(request: HttpRequest) -> HttpResponse:
     form, scope, period = _parse(request, request.GET.copy() if request.GET else None)
     if scope is None or period is None:
-        return render(request, "web/reports/dashboard.html", {"page_title": "Thống kê", "form": form, "d": None},
-                      status=400)
+        return render(
+            request, "web/reports/dashboard.html", {"page_title": "Thống kê", "form": form, "d": None}, status=400
+        )
     try:
         figure = figure_documents(
-            scope=scope, period=period, figure=request.GET.get("figure", ""),
-            value=request.GET.get("value", ""), bucket=request.GET.get("bucket", ""),
+            scope=scope,
+            period=period,
+            figure=request.GET.get("figure", ""),
+            value=request.GET.get("value", ""),
+            bucket=request.GET.get("bucket", ""),
         )
     except errors.VanbanError:
         raise Http404 from None
@@ -203,16 +240,29 @@ def figure_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/reports/figure.html",
-        {"page_title": figure.title, "figure": figure, "page": page, "query": query.urlencode(), "scope": scope,
-         "period": period, "back": back},
+        {
+            "page_title": figure.title,
+            "figure": figure,
+            "page": page,
+            "query": query.urlencode(),
+            "scope": scope,
+            "period": period,
+            "back": back,
+        },
     )
 
 
 @login_required
 def report_view(request: HttpRequest) -> HttpResponse:
     form, scope, period = _parse(request, request.GET)
-    context: dict[str, Any] = {"page_title": "Báo cáo tình hình xử lý văn bản", "form": form, "report": None,
-                               "columns": COLUMNS, "notes": NOTES, "query": request.GET.urlencode()}
+    context: dict[str, Any] = {
+        "page_title": "Báo cáo tình hình xử lý văn bản",
+        "form": form,
+        "report": None,
+        "columns": COLUMNS,
+        "notes": NOTES,
+        "query": request.GET.urlencode(),
+    }
     if scope is not None and period is not None:
         context["report"] = build_report(scope=scope, period=period)
         context["background"] = services.runs_in_background(period)
@@ -226,9 +276,12 @@ def report_export(request: HttpRequest) -> HttpResponse:
     the body. Long periods go to a background job and the browser goes to its page."""
     form, scope, period = _parse(request, request.GET)
     if scope is None or period is None:
-        return render(request, "web/reports/report.html",
-                      {"page_title": "Báo cáo tình hình xử lý văn bản", "form": form, "report": None,
-                       "columns": COLUMNS}, status=400)
+        return render(
+            request,
+            "web/reports/report.html",
+            {"page_title": "Báo cáo tình hình xử lý văn bản", "form": form, "report": None, "columns": COLUMNS},
+            status=400,
+        )
     fmt = request.POST.get("format", "xlsx")
     try:
         if services.runs_in_background(period) or request.POST.get("background"):
