@@ -22,7 +22,15 @@ from openpyxl.utils import get_column_letter
 from vanban.core.timeutil import today
 from vanban.incoming.models import IncomingDocument
 from vanban.reports.scope import Period, Scope
-from vanban.reports.selectors import BucketWork, WorkCounts, _roll_up, _unit_pairs, incoming_in_period, work_in_period
+from vanban.reports.selectors import (
+    BucketWork,
+    WorkCounts,
+    _roll_up,
+    _unit_pairs,
+    incoming_in_period,
+    no_jit,
+    work_in_period,
+)
 
 TITLE = "BÁO CÁO THỐNG KÊ TÌNH HÌNH XỬ LÝ VĂN BẢN"
 COLUMNS = (
@@ -85,6 +93,11 @@ def _rate(c: WorkCounts) -> Any:
 
 
 def build_report(*, scope: Scope, period: Period) -> ProcessingReport:
+    with no_jit():
+        return _build_report(scope, period)
+
+
+def _build_report(scope: Scope, period: Period) -> ProcessingReport:
     day = today()
     pairs = _unit_pairs(work_in_period(scope, period), day, with_time=False)
     total, rows = _roll_up(scope, pairs)

@@ -223,12 +223,15 @@ class Scope:
     # --- SQL filters on top of the permission filters -----------------------------------------
 
     def work_q(self) -> Q:
-        """On Assignment annotated with `own_unit`."""
+        """On Assignment: the work of the viewer's units (a person's assignment belongs
+        to the unit that re-assigned it), or their own."""
+        from vanban.reports.selectors import own_unit_in_q
+
         q = Q()
         if self.kind == OWN:
             q &= Q(assignee_user_id__in=self.user_ids)
         if self.unit_ids is not None:
-            q &= Q(own_unit__in=sorted(self.unit_ids))
+            q &= own_unit_in_q(self.unit_ids)
         return q
 
     def outgoing_q(self) -> Q:

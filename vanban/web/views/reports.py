@@ -24,7 +24,7 @@ from vanban.organisation.models import Unit
 from vanban.reports import charts, services
 from vanban.reports.report import COLUMNS, NOTES, build_report
 from vanban.reports.scope import ALL, GRANULARITIES, OWN, UNITS, Period, Scope, scope_for
-from vanban.reports.selectors import WORK_CLASSES, Count_, Dashboard, dashboard, figure_documents
+from vanban.reports.selectors import WORK_CLASSES, Count_, Dashboard, dashboard, figure_documents, no_jit
 from vanban.web.forms import VanbanForm, date_field
 from vanban.web.views.audit import unit_choices
 
@@ -233,7 +233,9 @@ def figure_view(request: HttpRequest) -> HttpResponse:
         )
     except errors.VanbanError:
         raise Http404 from None
-    page = Paginator(figure.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    with no_jit():
+        page = Paginator(figure.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     back = reverse("web:reports_dashboard") + "?" + urlencode({**period.as_params(), **scope.as_params()})
