@@ -19,11 +19,11 @@ SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit",
 EXPECTED = {
     "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
-    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
-    "bt.hoang": {"delegations", "incoming", "outgoing"},
-    "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},
-    "cv.khtc": {"incoming", "outgoing"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "reports"},
+    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing", "reports"},
+    "bt.hoang": {"delegations", "incoming", "outgoing", "reports"},
+    "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "reports"},
+    "cv.khtc": {"incoming", "outgoing", "reports"},
 }
 
 _NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')
