@@ -57,10 +57,20 @@ class StatsQuerySerializer(QuerySerializer):
 
 
 class FigureQuerySerializer(StatsQuerySerializer):
-    figure = serializers.ChoiceField(choices=list(FIGURES), help_text="Mã chỉ tiêu (trường figure của số liệu)")
-    value = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Giá trị (trường value)")
-    bucket = serializers.CharField(
-        required=False, allow_blank=True, max_length=24, help_text="Dòng đơn vị (trường bucket), nếu có"
+    figure = serializers.ChoiceField(
+        choices=list(FIGURES),
+        required=False,
+        default="incoming",
+        help_text="Mã chỉ tiêu (trường figure của số liệu); mặc định incoming: văn bản đến trong kỳ",
+    )
+    value = serializers.RegexField(
+        r"^([a-z_]{1,20}|[0-9]{1,19}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+        required=False,
+        allow_blank=True,
+        help_text="Giá trị (trường value): trạng thái, loại việc, mã số, ngày đầu kỳ hoặc other",
+    )
+    bucket = serializers.RegexField(
+        r"^([0-9]{1,19}|none)?$", required=False, allow_blank=True, help_text="Dòng đơn vị (trường bucket), nếu có"
     )
 
 
