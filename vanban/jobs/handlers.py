@@ -1,4 +1,4 @@
 """Imports the modules that register job kinds, so a worker knows all of them."""
 
 from vanban.accounts import imports  # noqa: F401
-from vanban.reports import services as reports_services  # noqa: F401,E402
+from vanban.reports import services as reports_services  # noqa: F401
