@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "vanban.monitoring",
     "vanban.schedule",
     "vanban.backup",
+    "vanban.reports",
     "vanban.web",
     "vanban.api",
 ]

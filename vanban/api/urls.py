@@ -14,6 +14,7 @@ from vanban.api.routes import (
     organisation,
     outgoing,
     records,
+    reports,
     schedule,
     security,
     signatures,
@@ -48,4 +49,5 @@ urlpatterns = [
     *workcalendar.urlpatterns,
     *notifications.urlpatterns,
     *exchange.urlpatterns,
+    *reports.urlpatterns,
 ]

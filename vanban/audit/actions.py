@@ -39,6 +39,8 @@ ACTION_LABELS: dict[str, str] = {
     "audit.exported": "Xuất nhật ký",
     "audit.verified": "Kiểm tra tính toàn vẹn nhật ký",
     "monitoring.exported": "Xuất báo cáo khai thác sử dụng",
+    "reports.exported": "Xuất báo cáo thống kê tình hình xử lý văn bản",
+    "reports.export_started": "Yêu cầu lập báo cáo thống kê trong tác vụ nền",
     "demo.loaded": "Nạp dữ liệu mẫu",
     "file.stored": "Lưu tệp",
     "file.swept": "Dọn tệp không còn được dùng",

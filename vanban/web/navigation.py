@@ -50,6 +50,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Văn bản đi", "web:outgoing_list", INCOMING_READERS, key="outgoing"),
         NavItem("Việc của đơn vị", "web:unit_box", UNIT_INBOX, key="unit"),
         NavItem("Giao việc", "web:task_new", frozenset({Role.MINISTRY_LEADER, Role.UNIT_LEADER}), key="task_new"),
+        NavItem("Thống kê", "web:reports_dashboard", INCOMING_READERS, key="reports"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Hồ sơ", "web:records_dossiers", INCOMING_READERS, key="records"),

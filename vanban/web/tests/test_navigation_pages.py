@@ -20,11 +20,11 @@ EXPECTED = {
     "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "work_calendar", "deadline_rules",
                              "exchange_partners", "exchange_outbox"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received"},
-    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
-    "bt.hoang": {"delegations", "incoming", "outgoing", "task_new"},
-    "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new"},
-    "cv.khtc": {"incoming", "outgoing"},
+    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received", "reports"},
+    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing", "reports"},
+    "bt.hoang": {"delegations", "incoming", "outgoing", "task_new", "reports"},
+    "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new", "reports"},
+    "cv.khtc": {"incoming", "outgoing", "reports"},
 }
 # Hồ sơ: files and the file plan for every document reader; transfers for clerks and leaders.
 for _user in ("vanthu.bo", "vanthu.xnk", "bt.hoang", "ct.xnk", "cv.khtc"):

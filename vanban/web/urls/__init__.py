@@ -15,6 +15,7 @@ from vanban.web.urls import (
     outgoing,
     outgoing_exports,
     records,
+    reports,
     schedule,
     security,
     signatures,
@@ -47,4 +48,5 @@ urlpatterns = (
     + workcalendar.urlpatterns
     + notifications.urlpatterns
     + exchange.urlpatterns
+    + reports.urlpatterns
 )
