@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",
+    "vanban.search",
     "vanban.web",
     "vanban.api",
 ]

@@ -97,6 +97,9 @@ ACTION_LABELS: dict[str, str] = {
     "workflow.completed": "Hoàn thành việc được giao",
     "workflow.read": "Đã xem văn bản để biết",
     "workflow.file_downloaded": "Tải tệp xử lý",
+    "search.searched": "Tìm kiếm văn bản",
+    "search.reindex_started": "Lập lại chỉ mục tìm kiếm",
+    "search.ocr_copy_stored": "Lưu bản PDF/A có lớp chữ (OCR)",
 }
 
 

@@ -1,0 +1,37 @@
+"""Vietnamese folding and tokenising shared by the index and the queries.
+
+A token is a run of letters and digits, lowercased and NFC. Its folded form drops the
+tone and shape marks and maps đ→d, so "Công văn" folds to "cong van". The index keeps
+both forms of every token at the same position: a query word typed with diacritics
+matches only that exact form; a word typed without matches every form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_TOKEN = 60
+# PostgreSQL clamps tsvector positions at 16383; a longer text keeps its first tokens.
+MAX_TOKENS = 16000
+
+_D = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, no Vietnamese diacritics, đ→d."""
+    decomposed = unicodedata.normalize("NFD", text.lower().translate(_D))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def nfc_lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """The exact (lowercase NFC) tokens of a text, in order."""
+    return [t[:MAX_TOKEN] for t in TOKEN_RE.findall(nfc_lower(text))][:MAX_TOKENS]
+
+
+def has_marks(token: str) -> bool:
+    return fold(token) != token
