@@ -10,6 +10,7 @@ from vanban.api.routes import (
     jobs,
     organisation,
     outgoing,
+    search,
     security,
     signatures,
     text,
@@ -36,4 +37,5 @@ urlpatterns = [
     *outgoing.urlpatterns,
     *incoming_exports.urlpatterns,
     *signatures.urlpatterns,
+    *search.urlpatterns,
 ]

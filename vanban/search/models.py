@@ -65,9 +65,11 @@ class SearchEntry(models.Model):
 
     @property
     def url(self) -> str:
+        from django.urls import reverse
+
         if self.kind == self.Kind.INCOMING:
-            return f"/incoming/{self.incoming_id}/"
-        return f"/outgoing/{self.outgoing_id}/"
+            return reverse("web:incoming_detail", args=[self.incoming_id])
+        return reverse("web:outgoing_detail", args=[self.outgoing_id])
 
 
 class FileText(models.Model):

@@ -50,6 +50,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
+        NavItem("Tìm kiếm", "web:search", key="search"),
     ), key="work"),
     NavSection("Quản trị", (
         NavItem("Đơn vị", "web:units", ADMINS, key="units"),
@@ -57,6 +58,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Nhập tài khoản", "web:account_import", ADMINS, key="account_import"),
         NavItem("Chức vụ", "web:positions", SYSADMIN, key="positions"),
         NavItem("Loại văn bản", "web:document_types", SYSADMIN, key="document_types"),
+        NavItem("Chỉ mục tìm kiếm", "web:search_admin", SYSADMIN, key="search_admin"),
         NavItem("Quy trình duyệt", "web:review_routes", ADMINS, key="review_routes"),
         NavItem("Chính sách bảo mật", "web:security_policy", SYSADMIN, key="security_policy"),
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),

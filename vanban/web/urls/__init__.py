@@ -11,6 +11,7 @@ from vanban.web.urls import (
     jobs,
     outgoing,
     outgoing_exports,
+    search,
     security,
     signatures,
     units,
@@ -35,4 +36,5 @@ urlpatterns = (
     + incoming_exports.urlpatterns
     + outgoing_exports.urlpatterns
     + signatures.urlpatterns
+    + search.urlpatterns
 )
