@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TOKEN = 60
@@ -20,6 +21,18 @@ _D = str.maketrans({"đ": "d", "Đ": "d"})
 
 def fold(text: str) -> str:
     """Lowercase, no Vietnamese diacritics, đ→d."""
+    if len(text) <= 40:
+        return _fold_word(text)
+    return _fold(text)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(text: str) -> str:
+    # Words repeat endlessly (indexing, snippets): fold each distinct one once.
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower().translate(_D))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -34,4 +47,4 @@ def tokens(text: str) -> list[str]:
 
 
 def has_marks(token: str) -> bool:
-    return fold(token) != token
+    return fold(token) != token.lower()

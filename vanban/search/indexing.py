@@ -21,18 +21,28 @@ MAX_CONTENT = 200_000
 
 
 def tsvector_literal(meta: str, body: str) -> str:
+    """Each token in its exact and folded forms at its position (metadata weighted A),
+    plus the bigrams of adjacent tokens in both forms, without positions: a query's
+    phrase becomes an AND of bigram lookups that the GIN index answers exactly."""
     positions: dict[str, list[str]] = {}
+    bigrams: set[str] = set()
     pos = 0
+    prev: tuple[str, str] | None = None
     for weight, text in (("A", meta), ("", body)):
         for tok in tokens(text):
             pos += 1
             if pos > 16383:
                 break
-            positions.setdefault(tok, []).append(f"{pos}{weight}")
             folded = fold(tok)
+            positions.setdefault(tok, []).append(f"{pos}{weight}")
             if folded != tok:
                 positions.setdefault(folded, []).append(f"{pos}{weight}")
-    return " ".join(f"'{lex}':{','.join(p[:256])}" for lex, p in positions.items())
+            if prev is not None:
+                bigrams.add(f"{prev[0]}_{tok}")
+                bigrams.add(f"{prev[1]}_{folded}")
+            prev = (tok, folded)
+    words = " ".join(f"'{lex}':{','.join(p[:256])}" for lex, p in positions.items())
+    return words + "".join(f" '{b}'" for b in bigrams if b not in positions)
 
 
 def fts5_columns(meta: str, body: str) -> tuple[str, str]:

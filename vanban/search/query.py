@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vanban.search.folding import TOKEN_RE, fold, has_marks, nfc_lower
 
@@ -27,10 +29,19 @@ class Group:
     prefix: bool = False
 
     def tsquery(self) -> str:
-        parts = [f"'{t}'" for t in self.terms]
-        if self.prefix:
-            parts[-1] += ":*"
-        return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+        """PostgreSQL: adjacent syllables are looked up as indexed bigrams ("ngân_sách"),
+        so a phrase is a plain GIN lookup with no position check on the rows."""
+        star = ":*" if self.prefix else ""
+        if len(self.terms) == 1:
+            return f"'{self.terms[0]}'{star}"
+        marked = [_marked(t) for t in self.terms]
+        terms = self.terms if all(marked) else tuple(fold(t) for t in self.terms)
+        last = len(terms) - 2
+        parts = [f"'{a}_{b}'" + (star if i == last else "") for i, (a, b) in enumerate(itertools.pairwise(terms))]
+        if not all(marked):
+            # Mixed: the folded phrase, and each syllable typed with marks exactly.
+            parts += [f"'{t}'" for t, m in zip(self.terms, marked, strict=True) if m]
+        return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
 
     def fts5(self) -> str:
         star = " *" if self.prefix else ""
@@ -47,7 +58,7 @@ class Group:
         low = token.lower()
         folded = fold(low)
         for i, term in enumerate(self.terms):
-            target = low if has_marks(term) else folded
+            target = low if _marked(term) else folded
             if target == term or (self.prefix and i == len(self.terms) - 1 and target.startswith(term)):
                 return True
         return False
@@ -68,6 +79,11 @@ class ParsedQuery:
 
     def matches(self, token: str) -> bool:
         return any(g.matches(token) for g in self.groups)
+
+
+@lru_cache(maxsize=1024)
+def _marked(term: str) -> bool:
+    return has_marks(term)
 
 
 _PIECE_RE = re.compile(r'"([^"]*)"?|([,;])|([^\s,;"]+)')

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -19,6 +19,10 @@ from vanban.search.snippets import snippet
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Counting and ranking cost one row visit per match. Up to this many matches both are
+# exact; beyond it the count is a lower bound ("hơn 10.000") and results come newest
+# first, which PostgreSQL answers by walking the date index (milliseconds at 1M rows).
+EXACT_LIMIT = 10_000
 
 
 @dataclass
@@ -52,10 +56,42 @@ class SearchResult:
     query: ParsedQuery
     total: int
     hits: list[Hit] = field(default_factory=list)
+    total_exact: bool = True  # False: at least `total` matches, more not counted
+    ranked: bool = False  # sorted by relevance (else by date)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.params.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.params.page < self.pages or (not self.total_exact and len(self.hits) == self.params.page_size)
+
+
+def _or_parts(q: Q) -> list[Q]:
+    """The alternatives of an OR'ed Q, flattened (a non-OR Q is its own single part)."""
+    if q.connector != Q.OR or q.negated or len(q.children) < 2:
+        return [q]
+    parts: list[Q] = []
+    for child in q.children:
+        parts += _or_parts(child) if isinstance(child, Q) else [Q(child)]
+    return parts
+
+
+def _visible_ids(model: Any, q: Q) -> Any:
+    """The documents matching the permission rule, as a UNION of one subquery per
+    alternative of the rule (the same Q objects the document pages use). One OR over
+    EXISTS subqueries makes PostgreSQL scan every document; each alternative alone is
+    an index lookup (the user's assignments, presentations, registers)."""
+    parts = [model.objects.filter(p).order_by().values("pk") for p in _or_parts(q)]
+    if len(parts) == 1:
+        return parts[0]
+    sqls, params = [], []
+    for part in parts:
+        sql, p = part.query.sql_with_params()
+        sqls.append(f"({sql})")
+        params.extend(p)
+    return RawSQL(" UNION ".join(sqls), params)  # noqa: S611  (SQL compiled by Django, values as params)
 
 
 def visible_q(user: Any) -> Q:
@@ -70,12 +106,12 @@ def visible_q(user: Any) -> Q:
     inc_part = (
         Q(kind=SearchEntry.Kind.INCOMING)
         if inc is None
-        else Q(kind=SearchEntry.Kind.INCOMING, incoming_id__in=IncomingDocument.objects.filter(inc).values("pk"))
+        else Q(kind=SearchEntry.Kind.INCOMING, incoming_id__in=_visible_ids(IncomingDocument, inc))
     )
     if out == Q():
         out_part = Q(kind=SearchEntry.Kind.OUTGOING)
     else:
-        out_part = Q(kind=SearchEntry.Kind.OUTGOING, outgoing_id__in=OutgoingDocument.objects.filter(out).values("pk"))
+        out_part = Q(kind=SearchEntry.Kind.OUTGOING, outgoing_id__in=_visible_ids(OutgoingDocument, out))
     return inc_part | out_part
 
 
@@ -100,47 +136,56 @@ def _filters(params: SearchParams) -> Q:
     return q
 
 
-def _with_words(qs: QuerySet[SearchEntry], parsed: ParsedQuery, ranked: bool) -> QuerySet[SearchEntry]:
+def _with_words(qs: QuerySet[SearchEntry], parsed: ParsedQuery) -> QuerySet[SearchEntry]:
     if connection.vendor == "postgresql":
-        tsq = parsed.tsquery()
-        qs = qs.extra(where=["search_searchentry.tsv @@ %s::tsquery"], params=[tsq])
-        if ranked:
-            qs = qs.annotate(rank=RawSQL("ts_rank(search_searchentry.tsv, %s::tsquery)", [tsq]))
-        return qs
-    match = parsed.fts5()
-    qs = qs.extra(where=["search_searchentry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"],
-                  params=[match])  # fmt: skip
-    if ranked:
-        # bm25 is lower for better matches; negated so both engines sort rank descending.
-        qs = qs.annotate(rank=RawSQL(
-            "(SELECT -bm25(search_fts) FROM search_fts WHERE search_fts MATCH %s AND rowid = search_searchentry.id)",
-            [match]))  # fmt: skip
-    return qs
+        return qs.extra(where=["search_searchentry.tsv @@ %s::tsquery"], params=[parsed.tsquery()])
+    return qs.extra(where=["search_searchentry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"],
+                    params=[parsed.fts5()])  # fmt: skip
 
 
-def matching_entries(user: Any, params: SearchParams, *, ranked: bool = False) -> QuerySet[SearchEntry]:
+def _ranked(qs: QuerySet[SearchEntry], parsed: ParsedQuery) -> QuerySet[SearchEntry]:
+    if connection.vendor == "postgresql":
+        return qs.annotate(rank=RawSQL("ts_rank(search_searchentry.tsv, %s::tsquery)", [parsed.tsquery()]))
+    # bm25 is lower for better matches; negated so both engines sort rank descending.
+    return qs.annotate(rank=RawSQL(
+        "(SELECT -bm25(search_fts) FROM search_fts WHERE search_fts MATCH %s AND rowid = search_searchentry.id)",
+        [parsed.fts5()]))  # fmt: skip
+
+
+def matching_entries(user: Any, params: SearchParams) -> QuerySet[SearchEntry]:
+    """Every entry the user may see that matches the words and filters (unordered)."""
     parsed = parse(params.q)
     qs = SearchEntry.objects.filter(visible_q(user)).filter(_filters(params))
-    if parsed:
-        qs = _with_words(qs, parsed, ranked)
-    return qs
+    return _with_words(qs, parsed) if parsed else qs
 
 
 def search(user: Any, params: SearchParams) -> SearchResult:
+    if connection.vendor == "postgresql":
+        # The planner's cost estimates on a million rows trigger JIT compilation, which
+        # costs 100-250 ms here, more than the queries themselves; off for this transaction.
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL jit = off")
+            return _search(user, params)
+    return _search(user, params)
+
+
+def _search(user: Any, params: SearchParams) -> SearchResult:
     parsed = parse(params.q)
     params.page_size = max(1, min(params.page_size, MAX_PAGE_SIZE))
     params.page = max(1, params.page)
-    by_rank = bool(parsed) and params.sort == "relevance"
-    base = matching_entries(user, params, ranked=False)
-    total = base.count()
-    qs = matching_entries(user, params, ranked=by_rank)
+    base = matching_entries(user, params)
+    total = base.order_by()[: EXACT_LIMIT + 1].count()
+    exact = total <= EXACT_LIMIT
+    by_rank = bool(parsed) and params.sort == "relevance" and exact
     if by_rank:
-        qs = qs.order_by("-rank", "-registered_at", "-id")
+        qs = _ranked(base, parsed).order_by("-rank", "-registered_at", "-id")
     elif params.sort == "date":
-        qs = qs.order_by("doc_date", "id")
+        qs = base.order_by("doc_date", "id")
     else:
-        qs = qs.order_by("-registered_at", "-id")
+        qs = base.order_by("-registered_at", "-id")
     start = (params.page - 1) * params.page_size
     rows = list(qs.select_related("document_type", "organ", "unit")[start : start + params.page_size])
     hits = [Hit(entry=e, snippet=snippet(e.content, parsed), rank=getattr(e, "rank", None)) for e in rows]
-    return SearchResult(params=params, query=parsed, total=total, hits=hits)
+    return SearchResult(params=params, query=parsed, total=min(total, EXACT_LIMIT), hits=hits, total_exact=exact,
+                        ranked=by_rank)  # fmt: skip

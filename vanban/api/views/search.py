@@ -41,7 +41,9 @@ _HIT = inline_serializer("SearchHit", {
     "rank": serializers.FloatField(allow_null=True),
 })  # fmt: skip
 _RESULT = inline_serializer("SearchResult", {
-    "count": serializers.IntegerField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
+    "count": serializers.IntegerField(), "count_exact": serializers.BooleanField(),
+    "sorted_by": serializers.CharField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
+    "has_next": serializers.BooleanField(),
     "page_size": serializers.IntegerField(), "results": serializers.ListField(child=_HIT),
 })  # fmt: skip
 
@@ -65,7 +67,8 @@ class SearchView(JsonView):
                    responses={200: _RESULT, **errors(400)})  # fmt: skip
     def get(self, request: Request) -> Response:
         """Tìm văn bản đến và đi theo siêu dữ liệu và nội dung. Chỉ trả về (và chỉ đếm)
-        những văn bản người gọi được xem. Đoạn trích `snippet_html` đã được thoát ký tự HTML,
+        những văn bản người gọi được xem. Trên 10.000 kết quả: `count_exact` = false (số
+        đếm là cận dưới), kết quả xếp mới nhất trước; `has_next` cho biết còn trang sau. Đoạn trích `snippet_html` đã được thoát ký tự HTML,
         chỉ thẻ <mark> đánh dấu từ khớp."""
         form = SearchForm(request.query_params)
         if not form.is_valid():
@@ -74,5 +77,7 @@ class SearchView(JsonView):
         result = search(request.user, form.params())
         services.record_search(actor=request.user, params={k: str(v) for k, v in form.cleaned_data.items()},
                                total=result.total)  # fmt: skip
-        return Response({"count": result.total, "page": result.params.page, "pages": result.pages,
+        sorted_by = "relevance" if result.ranked else ("date" if result.params.sort == "date" else "-date")
+        return Response({"count": result.total, "count_exact": result.total_exact, "sorted_by": sorted_by,
+                         "page": result.params.page, "pages": result.pages, "has_next": result.has_next,
                          "page_size": result.params.page_size, "results": [_hit(h) for h in result.hits]})  # fmt: skip
