@@ -89,7 +89,7 @@ def _visible_ids(model: Any, q: Q) -> Any:
     sqls, params = [], []
     for part in parts:
         sql, p = part.query.sql_with_params()
-        sqls.append(f"({sql})")
+        sqls.append(sql)  # no ORDER BY or LIMIT in the parts: bare SELECTs (SQLite refuses parentheses)
         params.extend(p)
     return RawSQL(" UNION ".join(sqls), params)  # noqa: S611  (SQL compiled by Django, values as params)
 
