@@ -116,3 +116,21 @@ def test_a_signed_pdf_is_never_rewritten(world: World, isolated_storage: Any) ->
     row = extract_file(actor=None, stored=stored)
     assert row.ocr_file is None and storage.read_blob(stored.sha256) == data
     assert not StoredFile.objects.filter(source=stored).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registering_a_file_queues_its_extraction_and_the_body_becomes_searchable(
+    world: World, incoming: Any
+) -> None:
+    from vanban.conftest import run_queued_jobs
+    from vanban.jobs.models import Job
+
+    doc = incoming(subject="Công văn gửi kèm", files=[("kem.pdf", text_pdf(["Phương án phòng chống lụt bão năm nay"]))])
+    job = Job.objects.get(kind="search.extract")
+    assert job.owner == world.ministry_clerk and job.total == 1
+    assert search(world.ministry_clerk, SearchParams(q="lut bao")).total == 0  # not read yet
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED and job.done == 1
+    assert [h.entry.incoming_id for h in search(world.ministry_clerk, SearchParams(q="lut bao")).hits] == [doc.pk]
+    assert search(world.specialist, SearchParams(q="lut bao")).total == 0
