@@ -16,9 +16,6 @@ MAX_TOKEN = 60
 # PostgreSQL clamps tsvector positions at 16383; a longer text keeps its first tokens.
 MAX_TOKENS = 16000
 
-_D = str.maketrans({"đ": "d", "Đ": "d"})
-
-
 def fold(text: str) -> str:
     """Lowercase, no Vietnamese diacritics, đ→d."""
     if len(text) <= 40:
@@ -32,9 +29,28 @@ def _fold_word(text: str) -> str:
     return _fold(text)
 
 
+def _base_letters() -> dict[int, str]:
+    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    for code in range(0x00C0, 0x2000):
+        ch = chr(code)
+        decomposed = unicodedata.normalize("NFD", ch)
+        if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):
+            table[code] = decomposed[0].lower()
+    return table
+
+
+# Precomposed letters → their base letter, applied by str.translate (C speed): folding
+# whole texts for snippets and indexing must not cost a Python step per character.
+_BASE = _base_letters()
+_COMBINING_RE = re.compile(r"[\u0300-\u036f]")
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().translate(_D))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = text.lower().translate(_BASE)
+    if _COMBINING_RE.search(folded):  # decomposed (NFD) input: drop the marks themselves
+        decomposed = unicodedata.normalize("NFD", folded)
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return folded
 
 
 def nfc_lower(text: str) -> str:
