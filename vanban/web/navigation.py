@@ -50,7 +50,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Sổ văn bản", "web:registers", REGISTER_KEEPERS, key="registers"),
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
-        NavItem("Tìm kiếm", "web:search", key="search"),
+        NavItem("Tìm kiếm", "web:search", INCOMING_READERS, key="search"),
     ), key="work"),
     NavSection("Quản trị", (
         NavItem("Đơn vị", "web:units", ADMINS, key="units"),

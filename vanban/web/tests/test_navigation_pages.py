@@ -13,17 +13,17 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
               "review_routes"}
-SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "search_admin"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal"},
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "search_admin"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
-    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
-    "bt.hoang": {"delegations", "incoming", "outgoing"},
-    "ct.xnk": {"delegations", "incoming", "unit", "outgoing"},
-    "cv.khtc": {"incoming", "outgoing"},
+    "vanthu.bo": {"search", "delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal"},
+    "vanthu.xnk": {"search", "delegations", "registers", "incoming", "awaiting", "unit", "outgoing"},
+    "bt.hoang": {"search", "delegations", "incoming", "outgoing"},
+    "ct.xnk": {"search", "delegations", "incoming", "unit", "outgoing"},
+    "cv.khtc": {"search", "incoming", "outgoing"},
 }
 
 _NAV_LINK = re.compile(r'<a class="(?:nav-link|dropdown-item)[^"]*" href="(/[^"]*)"(?: data-nav="([^"]+)")?')
