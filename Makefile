@@ -39,11 +39,16 @@ chromium:
 # Debian tools the signature tests drive: SoftHSM2 (a PKCS#11 token), poppler's pdfsig and
 # pdftoppm (a second validator, page renders), NSS's certutil (pdfsig's trust store).
 DEBIAN_PACKAGES := softhsm2 poppler-utils libnss3-tools
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie ocrmypdf
 debian-packages:
 	@command -v softhsm2-util >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 \
 	  && command -v pdftoppm >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 || { \
 	  echo "Installing $(DEBIAN_PACKAGES) for the signature tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; }
+	@# OCR for search (vanban.search.extraction): ocrmypdf + tesseract with the Vietnamese model.
+	@command -v ocrmypdf >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie || { \
+	  echo "Installing $(OCR_PACKAGES) for text extraction"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES) >/dev/null; }
 
 # PostgreSQL and Redis are local services on this kind of machine; start them if down.
 services:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "vanban.schedule",
     "vanban.backup",
     "vanban.reports",
+    "vanban.search",
     "vanban.web",
     "vanban.api",
 ]

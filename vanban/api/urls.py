@@ -16,6 +16,7 @@ from vanban.api.routes import (
     records,
     reports,
     schedule,
+    search,
     security,
     signatures,
     text,
@@ -50,4 +51,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *exchange.urlpatterns,
     *reports.urlpatterns,
+    *search.urlpatterns,
 ]

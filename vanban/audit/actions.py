@@ -152,6 +152,9 @@ ACTION_LABELS: dict[str, str] = {
     "workcalendar.rule_set": "Đặt quy tắc hạn xử lý mặc định",
     "workcalendar.rule_deleted": "Xóa quy tắc hạn xử lý mặc định",
     "notifications.preferences_changed": "Thay đổi cách nhận thông báo",
+    "search.searched": "Tìm kiếm văn bản",
+    "search.reindex_started": "Lập lại chỉ mục tìm kiếm",
+    "search.ocr_copy_stored": "Lưu bản PDF/A có lớp chữ (OCR)",
 }
 
 

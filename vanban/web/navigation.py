@@ -59,6 +59,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Ủy quyền", "web:delegations", LEADERS_AND_CLERKS, key="delegations"),
         NavItem("Danh bạ", "web:directory", key="directory"),
         NavItem("Lịch công tác", "web:schedule", key="schedule"),
+        NavItem("Tìm kiếm", "web:search", INCOMING_READERS, key="search"),
     ), key="work"),
     NavSection("Quản trị", (
         NavItem("Đơn vị", "web:units", ADMINS, key="units"),
@@ -68,6 +69,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Loại văn bản", "web:document_types", SYSADMIN, key="document_types"),
         NavItem("Lịch làm việc", "web:work_calendar", SYSADMIN, key="work_calendar"),
         NavItem("Hạn xử lý mặc định", "web:deadline_rules", SYSADMIN, key="deadline_rules"),
+        NavItem("Chỉ mục tìm kiếm", "web:search_admin", SYSADMIN, key="search_admin"),
         NavItem("Quy trình duyệt", "web:review_routes", ADMINS, key="review_routes"),
         NavItem("Chính sách bảo mật", "web:security_policy", SYSADMIN, key="security_policy"),
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),

@@ -13,18 +13,18 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
               "review_routes"}
-SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups", "search_admin"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
-    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "work_calendar", "deadline_rules",
+    "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "search_admin", "work_calendar", "deadline_rules",
                              "exchange_partners", "exchange_outbox"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
-    "vanthu.bo": {"delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received", "reports"},
-    "vanthu.xnk": {"delegations", "registers", "incoming", "awaiting", "unit", "outgoing", "reports"},
-    "bt.hoang": {"delegations", "incoming", "outgoing", "task_new", "reports"},
-    "ct.xnk": {"delegations", "incoming", "unit", "outgoing", "task_new", "reports"},
-    "cv.khtc": {"incoming", "outgoing", "reports"},
+    "vanthu.bo": {"search", "delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received", "reports"},
+    "vanthu.xnk": {"search", "delegations", "registers", "incoming", "awaiting", "unit", "outgoing", "reports"},
+    "bt.hoang": {"search", "delegations", "incoming", "outgoing", "task_new", "reports"},
+    "ct.xnk": {"search", "delegations", "incoming", "unit", "outgoing", "task_new", "reports"},
+    "cv.khtc": {"search", "incoming", "outgoing", "reports"},
 }
 # Hồ sơ: files and the file plan for every document reader; transfers for clerks and leaders.
 for _user in ("vanthu.bo", "vanthu.xnk", "bt.hoang", "ct.xnk", "cv.khtc"):

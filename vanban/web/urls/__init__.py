@@ -17,6 +17,7 @@ from vanban.web.urls import (
     records,
     reports,
     schedule,
+    search,
     security,
     signatures,
     units,
@@ -49,4 +50,5 @@ urlpatterns = (
     + notifications.urlpatterns
     + exchange.urlpatterns
     + reports.urlpatterns
+    + search.urlpatterns
 )

@@ -1,0 +1,65 @@
+"""Folding, tokenising and the search box's language (no database)."""
+
+from __future__ import annotations
+
+from vanban.search.folding import fold, tokens
+from vanban.search.indexing import tsvector_literal
+from vanban.search.query import parse
+
+
+def test_folding_drops_tones_and_shapes_and_maps_d_stroke():
+    assert fold("Công văn ĐIỆN TỬ") == "cong van dien tu"
+    assert fold("Sạt lở đất") == "sat lo dat"
+
+
+def test_tokens_are_lowercase_nfc_words_and_numbers():
+    nfd = "Quye\u0302\u0301t đi\u0323nh 123/QĐ-BCT"
+    assert tokens(nfd) == ["quyết", "định", "123", "qđ", "bct"]
+
+
+def test_adjacent_words_are_one_unit_and_commas_separate_units():
+    assert parse("ngân sách").tsquery() == "'ngân_sách'"
+    assert parse("ngân sách, sạt lở").tsquery() == "'ngân_sách' & 'sạt_lở'"
+    assert parse("ngân sách nhà nước").tsquery() == "('ngân_sách' & 'sách_nhà' & 'nhà_nước')"
+    assert parse("ngân sach").tsquery() == "('ngan_sach' & 'ngân')"
+
+
+def test_symbols_are_their_own_group_with_or_without_diacritics():
+    assert parse("123/QĐ-BCT").tsquery() == "('123_qd' & 'qd_bct' & 'qđ')"
+    assert parse("123/QD-BCT").tsquery() == "('123_qd' & 'qd_bct')"
+    assert parse("báo cáo QĐ-BCT").tsquery() == "'báo_cáo' & ('qd_bct' & 'qđ')"
+
+
+def test_quotes_and_prefixes():
+    assert parse('"điện tử" dien*').tsquery() == "'điện_tử' & 'dien':*"
+    assert parse("điện l*").tsquery() == "('dien_l':* & 'điện')"
+    assert parse("dien*").fts5() == '(folded : "dien" *)'
+
+
+def test_fts5_uses_the_exact_column_only_for_syllables_typed_with_marks():
+    assert parse("công văn").fts5() == '(exact : "công văn")'
+    assert parse("cong van").fts5() == '(folded : "cong van")'
+    assert parse("công van").fts5() == '(folded : "cong van" AND exact : "công")'
+
+
+def test_hostile_input_yields_only_word_tokens():
+    parsed = parse("'); DROP TABLE x; -- \" : * NEAR( ^ \\")
+    for group in parsed.groups:
+        for term in group.terms:
+            assert term.isalnum()
+    assert parse("").tsquery() == "" and not parse('""') and not parse("***")
+
+
+def test_index_keeps_exact_and_folded_forms_at_the_same_position():
+    literal = tsvector_literal("Công văn", "điện")
+    assert "'công':1A" in literal and "'cong':1A" in literal
+    assert "'văn':2A" in literal and "'van':2A" in literal
+    assert "'điện':3" in literal and "'dien':3" in literal
+    assert {"'công_văn'", "'cong_van'", "'văn_điện'", "'van_dien'"} <= set(literal.split())
+
+
+def test_highlight_matching_follows_the_diacritics_rule():
+    exact = parse("sạt lở")
+    assert exact.matches("Sạt") and not exact.matches("sát")
+    loose = parse("sat lo")
+    assert loose.matches("sạt") and loose.matches("sát") and loose.matches("lộ")
