@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vanban.jobs",
     "vanban.notifications",
     "vanban.monitoring",
+    "vanban.extraction",
     "vanban.web",
     "vanban.api",
 ]

@@ -6,6 +6,7 @@ from vanban.web.urls import (
     auth,
     directory,
     documents,
+    extraction,
     incoming,
     incoming_exports,
     jobs,
@@ -30,6 +31,7 @@ urlpatterns = (
     + usage.urlpatterns
     + documents.urlpatterns
     + incoming.urlpatterns
+    + extraction.urlpatterns
     + workflow.urlpatterns
     + outgoing.urlpatterns
     + incoming_exports.urlpatterns
