@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from vanban.documents.text import guard_text
@@ -240,6 +241,10 @@ def _prepare_image(source: Path, workdir: Path) -> Path:
     angle = estimate_skew(img)
     if abs(angle) >= 0.2:
         img = img.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
+        img = img.point(lambda v: 255 if v > 127 else 0)
+    # Framed marks (MẬT, KHẨN) are taken for pictures by tesseract's layout analysis
+    # while their frames are there; rules under the organ and the motto become junk.
+    img = _without_rules(img, img.size)
     out = workdir / "ocr.pgm"
     img.save(out)
     return out
@@ -299,21 +304,41 @@ def _overlaps(a: Word, b: Word) -> bool:
     return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
 
 
-def ocr_page(image: Path, workdir: Path) -> Page:
+def _without_rules(img: Any, page_size: tuple[int, int]) -> Any:
+    """The image with long straight strokes (the frames of stamps, rules under the organ
+    and the motto) whitened, so only letters are left."""
+    import numpy as np
     from PIL import Image
 
+    dark = np.asarray(img) < 128
+
+    def runs(mask: Any, length: int) -> Any:
+        # Pixels on a horizontal run of at least `length` dark pixels.
+        c = np.zeros((mask.shape[0], mask.shape[1] + 1), dtype=np.int32)
+        np.cumsum(mask, axis=1, out=c[:, 1:])
+        full = (c[:, length:] - c[:, :-length]) == length
+        f = np.zeros((mask.shape[0], full.shape[1] + 1), dtype=np.int32)
+        np.cumsum(full, axis=1, out=f[:, 1:])
+        idx = np.arange(mask.shape[1])
+        hi = np.minimum(idx + 1, full.shape[1])
+        lo = np.clip(idx - length + 1, 0, full.shape[1])
+        covered = (f[:, hi] - f[:, lo]) > 0
+        return covered
+
+    # Longer than any stroke of a letter: ~7 mm across, ~5 mm down on an A4 page.
+    page_width, page_height = page_size
+    lines = runs(dark, max(20, page_width // 30)) | runs(dark.T, max(20, page_height // 62)).T
+    clean = np.where(dark & ~lines, 0, 255).astype(np.uint8)
+    return Image.fromarray(clean)
+
+
+def ocr_page(image: Path, workdir: Path) -> Page:
     prepared = _prepare_image(image, workdir)
+    from PIL import Image
+
     with Image.open(prepared) as im:
         size = im.size
-        # Boxed marks under the number (MẬT, KHẨN) are often taken for pictures by the
-        # page layout analysis of the whole page: read the header's left half again.
-        box = (0, 0, size[0] // 2, int(size[1] * 0.3))
-        im.crop(box).save(workdir / "header.pgm")
-    words = _tesseract_words(prepared, 3, (0, 0, *size), size)
-    for extra in _tesseract_words(workdir / "header.pgm", 11, box, size):
-        if not any(_overlaps(extra, w) for w in words):
-            words.append(extra)
-    return Page(_segments_from_lines(_group_lines(words)), source="ocr")
+    return Page(_segments_from_lines(_group_lines(_tesseract_words(prepared, 3, (0, 0, *size), size))), source="ocr")
 
 
 def read_first_page(path: Path) -> Page:

@@ -139,7 +139,10 @@ def _meaningful(seg: Segment) -> bool:
 # --- Header -------------------------------------------------------------------------------
 
 NUMBER_LINE = re.compile(r"^\s*s\s*[o0-9e6a]\s*[:;.,i]*\s*(?P<rest>.+)$")
-NUMBER_SYMBOL = re.compile(r"^(?P<number>[0-9OoIl|]{1,6})\s*/\s*(?P<symbol>[^\s/]+(?:\s*[-/]\s*[^\s/-]+)*)")
+# OCR may lose the slash ("216GM-VPCP"): then the symbol must start with a capital.
+NUMBER_SYMBOL = re.compile(
+    r"^(?P<number>[0-9OoIl|]{1,6})(?:\s*/\s*|(?=[A-ZĐÐ]))(?P<symbol>[^\s/]+(?:\s*[-/]\s*[^\s/-]+)*)"
+)
 DATE = re.compile(
     r"ngay\W*(?P<d>[0-9olisbzg|]{1,2})\W*th[a-z]ng\W*(?P<m>[0-9olisbzg|]{1,2})\W*n[a-z]m\W*(?P<y>[0-9olisbzg|]{4})"
 )
