@@ -236,12 +236,13 @@ def _prepare_image(source: Path, workdir: Path) -> Path:
         target = 2100 if img.width < 1900 else 2480
         img = img.resize((target, round(img.height * target / img.width)), Image.Resampling.LANCZOS)
     # Scanner noise (grain, specks) makes tesseract invent letters and merge columns: a
-    # light blur and a fixed threshold remove both far faster than a median filter.
-    img = img.filter(ImageFilter.GaussianBlur(1.2)).point(lambda v: 255 if v > 165 else 0)
+    # light blur removes both far faster than a median filter.
+    # Grey levels are kept: tesseract binarises better itself, and a fixed threshold
+    # erases the hook above (ả, ể, ổ) at low resolution, which then reads as an acute.
+    img = img.filter(ImageFilter.GaussianBlur(1.0))
     angle = estimate_skew(img)
     if abs(angle) >= 0.2:
         img = img.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
-        img = img.point(lambda v: 255 if v > 127 else 0)
     # Framed marks (MẬT, KHẨN) are taken for pictures by tesseract's layout analysis
     # while their frames are there; rules under the organ and the motto become junk.
     img = _without_rules(img, img.size)
@@ -305,12 +306,13 @@ def _overlaps(a: Word, b: Word) -> bool:
 
 
 def _without_rules(img: Any, page_size: tuple[int, int]) -> Any:
-    """The image with long straight strokes (the frames of stamps, rules under the organ
+    """The grey image with long straight strokes (the frames of stamps, rules under the organ
     and the motto) whitened, so only letters are left."""
     import numpy as np
     from PIL import Image
 
-    dark = np.asarray(img) < 128
+    grey = np.asarray(img)
+    dark = grey < 128
 
     def runs(mask: Any, length: int) -> Any:
         # Pixels on a horizontal run of at least `length` dark pixels.
@@ -328,7 +330,9 @@ def _without_rules(img: Any, page_size: tuple[int, int]) -> Any:
     # Longer than any stroke of a letter: ~7 mm across, ~5 mm down on an A4 page.
     page_width, page_height = page_size
     lines = runs(dark, max(20, page_width // 30)) | runs(dark.T, max(20, page_height // 62)).T
-    clean = np.where(dark & ~lines, 0, 255).astype(np.uint8)
+    # Whiten the strokes and their blurred edges.
+    edges = lines | np.roll(lines, 1, 0) | np.roll(lines, -1, 0) | np.roll(lines, 1, 1) | np.roll(lines, -1, 1)
+    clean = np.where(edges, 255, grey).astype(np.uint8)
     return Image.fromarray(clean)
 
 
