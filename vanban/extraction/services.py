@@ -8,6 +8,7 @@ copy is deleted and only the stamp is kept, so the form can show the refusal."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import time
@@ -133,6 +134,7 @@ def read_in_job(proposal_id: str, progress: Any) -> dict[str, Any]:
     progress(2, 3)
     _finish(proposal, propose(page, catalogue_types()), page.source, time.perf_counter() - started)
     progress(3, 3)
+    sweep_expired()
     return {"proposal": str(proposal.pk), "url": f"/van-ban-den/dang-ky/?de_xuat={proposal.pk}"}
 
 
@@ -142,3 +144,18 @@ def discard_file(proposal: Proposal) -> None:
         shutil.rmtree(work_root() / str(proposal.id), ignore_errors=True)
         proposal.work_path = ""
         Proposal.objects.filter(pk=proposal.pk).update(work_path="")
+
+
+# Working copies of proposals never registered are deleted after this long.
+KEEP_WORKING_COPY = dt.timedelta(days=1)
+
+
+def sweep_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the working copies of proposals older than KEEP_WORKING_COPY (the clerk
+    did not register the document). Runs with every OCR job and as
+    `vanban extraction_sweep`; returns how many copies were deleted."""
+    cutoff = (now or timezone.now()) - KEEP_WORKING_COPY
+    stale = list(Proposal.objects.filter(created_at__lt=cutoff).exclude(work_path=""))
+    for proposal in stale:
+        discard_file(proposal)
+    return len(stale)

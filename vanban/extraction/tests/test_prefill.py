@@ -180,3 +180,21 @@ def test_a_scan_is_read_by_a_background_job_with_progress(
     # Finished: the progress page sends the clerk to the pre-filled form.
     done = web_client(world.unit_clerk).get(reverse("web:extraction_progress", args=[proposal.pk]))
     assert done.status_code == 302 and f"de_xuat={proposal.pk}" in done["Location"]
+
+
+def test_working_copies_of_unregistered_proposals_are_swept_after_a_day(
+    world: World, isolated_storage: Any, api_client: Callable[[Any], Any], make_page: Callable[..., Any]
+) -> None:
+    from datetime import timedelta
+
+    from vanban.extraction.services import sweep_expired
+
+    path, _ = _decision(make_page)
+    with path.open("rb") as fh:
+        api_client(world.unit_clerk).post("/api/v1/extraction", {"file": fh}, format="multipart")
+    proposal = Proposal.objects.get()
+    assert kept_file(proposal) is not None
+    assert sweep_expired(now=timezone.now() + timedelta(hours=2)) == 0
+    assert sweep_expired(now=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    proposal.refresh_from_db()
+    assert kept_file(proposal) is None and proposal.fields["number"] == "125"
