@@ -84,7 +84,10 @@ def correct_prefix(text: str, phrases: Sequence[str]) -> str:
 
 
 def starts_organ(text: str) -> bool:
+    """A line opening a name: a head word and more ("TRƯỜNG" alone ends "… MÔI TRƯỜNG")."""
     folded = _fold_words(text)
+    if len(folded) < 2:
+        return False
     return any(folded[: len(_fold_words(h))] == _fold_words(h) for h in ORGAN_HEADS)
 
 

@@ -235,8 +235,9 @@ def draw_pdf(sample: Sample) -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     width, height = A4
-    left_cx = 30 * mm + 36 * mm
-    right_cx = 30 * mm + 117 * mm
+    # The two header blocks never touch (ND30 App I: left ~ 0-70 mm, right from ~75 mm).
+    left_cx = 30 * mm + 32 * mm
+    right_cx = 30 * mm + 118 * mm
     y = height - 20 * mm
     size = 12
 
@@ -247,10 +248,10 @@ def draw_pdf(sample: Sample) -> bytes:
     # Left block: organ lines, "Số:", V/v, marks.
     ly = y
     if lab["organ_parent"]:
-        for line in _wrap(lab["organ_parent"], regular, size, 78 * mm):
+        for line in _wrap(lab["organ_parent"], regular, size, 62 * mm):
             centred(line, left_cx, ly, regular, size)
             ly -= 15
-    for line in _wrap(lab["organ"], bold, size, 78 * mm):
+    for line in _wrap(lab["organ"], bold, size, 62 * mm):
         centred(line, left_cx, ly, bold, size)
         ow = stringWidth(line, bold, size) / 3
         ly -= 15
@@ -272,7 +273,7 @@ def draw_pdf(sample: Sample) -> bytes:
             c.rect(left_cx - mw / 2 - 5, ly - 5, mw + 10, 19)
             ly -= 22
     # Right block: motto, place and date.
-    centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_cx, y, bold, 12)
+    centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", right_cx, y, bold, 11.5)
     centred("Độc lập - Tự do - Hạnh phúc", right_cx, y - 15, bold, 13)
     mw = stringWidth("Độc lập - Tự do - Hạnh phúc", bold, 13)
     c.line(right_cx - mw / 2, y - 19, right_cx + mw / 2, y - 19)
