@@ -91,6 +91,13 @@ def _clean(text: str) -> str:
     return cleaned.strip()
 
 
+def _has_letter(text: str) -> bool:
+    """A letter or digit, not only a detached mark ("ˆ" is a modifier letter)."""
+    import unicodedata
+
+    return any(c.isalnum() and unicodedata.category(c) != "Lm" for c in text)
+
+
 def _group_lines(words: list[Word]) -> list[list[Word]]:
     """Words whose vertical centres agree form a line, whatever line the reader (poppler,
     tesseract) put them in: tesseract often puts "Số:" and the number in different
@@ -101,9 +108,7 @@ def _group_lines(words: list[Word]) -> list[list[Word]]:
     median_h = statistics.median(w.y1 - w.y0 for w in words) or 0.01
     # Specks and rules read as tiny "words"; a dash is small but belongs to the text
     # ("2021 - 2025", "Độc lập - Tự do - Hạnh phúc").
-    words = [
-        w for w in words if w.text in ("-", "–", "—") or ((w.y1 - w.y0) >= 0.4 * median_h and re.search(r"\w", w.text))
-    ]
+    words = [w for w in words if w.text in ("-", "–", "—") or ((w.y1 - w.y0) >= 0.4 * median_h and _has_letter(w.text))]
     lines: list[list[Word]] = []
     centres: list[float] = []
     for word in sorted(words, key=lambda w: (w.y0 + w.y1) / 2):

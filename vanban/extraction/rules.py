@@ -141,7 +141,7 @@ def _meaningful(seg: Segment) -> bool:
 
 # --- Header -------------------------------------------------------------------------------
 
-NUMBER_LINE = re.compile(r"^\s*s\s*[o0-9e6a]\s*[:;.,i]*\s*(?P<rest>.+)$")
+NUMBER_LINE = re.compile(r"^\s*s[^\w\s]{0,2}\s*[o0-9e6a]\s*[:;.,i]*\s*(?P<rest>.+)$")
 # OCR may lose the slash ("216GM-VPCP"): then the symbol must start with a capital.
 NUMBER_SYMBOL = re.compile(
     r"^(?P<number>[0-9OoIl|]{1,6})(?:\s*/\s*|(?=[A-ZĐÐ]))(?P<symbol>[^\s/]+(?:\s*[-/]\s*[^\s/-]+)*)"
@@ -241,7 +241,8 @@ class FirstPage:
         # Below the number: V/v (công văn), secrecy and urgency marks.
         summary_lines: list[Segment] = []
         anchor = number_seg
-        under = sorted(self.below(number_seg, left) if number_seg is not None else [], key=lambda s: s.cy)
+        # Without a number line, the whole left header is searched for V/v and the marks.
+        under = sorted(self.below(number_seg, left) if number_seg is not None else left, key=lambda s: s.cy)
         under = [s for s in under if s.y0 < header_bottom + 8 * self.line_h]
         vv = next((s for s in under if VV.match(s.text)), None)
         for seg in under:
