@@ -62,6 +62,17 @@ POSITIONS = (
 )  # fmt: skip
 
 
+# Words of organ names whose letters without marks name nothing else there: OCR's
+# "TĨNH", "PHÔ", "TỐNG" are restored. ("QUAN" is not here: HẢI QUAN / QUẬN.)
+# ("PHỦ" is not either: PHÚ THỌ, PHÚ YÊN.)
+ORGAN_WORDS = ("TỈNH", "PHỐ", "TỔNG", "HUYỆN", "ỦY", "NHÂN", "DÂN", "CHÍNH", "BỘ", "SỞ", "VỤ")
+
+
+def correct_organ_words(text: str) -> str:
+    known = {squash(w): w for w in ORGAN_WORDS}
+    return " ".join(known.get(squash(w), w) if w.isupper() else w for w in text.split())
+
+
 def _fold_words(text: str) -> list[str]:
     return [squash(w) for w in text.split() if squash(w)]
 
@@ -79,7 +90,10 @@ def correct_prefix(text: str, phrases: Sequence[str]) -> str:
         if folded[: len(pf)] == pf and (best is None or len(pf) > len(best)):
             best = phrase.split()
     if best is None:
-        return text
+        # A letter misread as well ("GLAM ĐỌC"): the whole line close to one phrase.
+        key = squash(text)
+        scored = max(phrases, key=lambda p: similar(key, squash(p)))
+        return scored if similar(key, squash(scored)) >= 0.85 else text
     return " ".join(best + words[len(best) :])
 
 
@@ -227,7 +241,7 @@ class FirstPage:
             organ_lines = [s for s in organ_lines if s.cy >= motto.y0 - 2 * self.line_h]
         names: list[str] = []
         for seg in sorted(organ_lines, key=lambda s: s.cy):
-            line = correct_prefix(tidy(seg.text).upper(), ORGAN_HEADS)
+            line = correct_organ_words(correct_prefix(tidy(seg.text).upper(), ORGAN_HEADS))
             if names and not starts_organ(line):
                 names[-1] = f"{names[-1]} {line}"  # a long name wraps
             else:

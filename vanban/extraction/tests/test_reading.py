@@ -101,3 +101,17 @@ def test_a_scanned_pdf_without_text_layer_is_rendered_and_read(make_page: Callab
 def test_folding_keeps_one_character_per_character() -> None:
     assert fold("Số: 12/QĐ-BCT, ngày") == "so: 12/qd-bct, ngay"
     assert len(fold("Hà Nội, ngày 05 tháng 3 năm 2024")) == len("Hà Nội, ngày 05 tháng 3 năm 2024")
+
+
+def test_ocr_misreadings_are_corrected_against_the_catalogues() -> None:
+    from vanban.extraction.rules import POSITIONS, clean_symbol, correct_organ_words, correct_prefix
+
+    assert correct_prefix("PHÓ CỤC TRƯƠNG", POSITIONS) == "PHÓ CỤC TRƯỞNG"
+    assert correct_prefix("GLAM ĐỌC", POSITIONS) == "GIÁM ĐỐC"
+    assert correct_prefix("VỤ TRƯƠNG VỤ PHÁP CHẾ", POSITIONS) == "VỤ TRƯỞNG VỤ PHÁP CHẾ"
+    assert correct_organ_words("ỦY BAN NHÂN DÂN TĨNH QUẢNG NINH") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
+    types = builtin_types()
+    assert clean_symbol("QD-BCT", types) == "QĐ-BCT"  # only QĐ folds to QD
+    assert clean_symbol("HD-UBND", types) == "HD-UBND"  # HD (hướng dẫn) exists as printed
+    assert clean_symbol("TIr-BNV", types) == "TTr-BNV"
+    assert clean_symbol("QĐÐ-BTC.", types) == "QĐ-BTC"
