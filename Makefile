@@ -38,11 +38,13 @@ chromium:
 
 # Debian tools the signature tests drive: SoftHSM2 (a PKCS#11 token), poppler's pdfsig and
 # pdftoppm (a second validator, page renders), NSS's certutil (pdfsig's trust store).
-DEBIAN_PACKAGES := softhsm2 poppler-utils libnss3-tools
+DEBIAN_PACKAGES := softhsm2 poppler-utils libnss3-tools tesseract-ocr tesseract-ocr-vie fonts-dejavu-core fonts-liberation2 fonts-noto-core
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie ocrmypdf
 debian-packages:
 	@command -v softhsm2-util >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 \
-	  && command -v pdftoppm >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 || { \
+	  && command -v pdftoppm >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 \
+	  && command -v tesseract >/dev/null 2>&1 && test -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata \
+	  && test -d /usr/share/fonts/truetype/liberation2 || { \
 	  echo "Installing $(DEBIAN_PACKAGES) for the signature tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; }
 	@# OCR for search (vanban.search.extraction): ocrmypdf + tesseract with the Vietnamese model.

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "vanban.backup",
     "vanban.reports",
     "vanban.search",
+    "vanban.extraction",
     "vanban.web",
     "vanban.api",
 ]

@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     "document_type.reactivated": "Dùng lại loại văn bản",
     "incoming.registered": "Đăng ký văn bản đến",
     "incoming.refused": "Từ chối đăng ký văn bản đến",
+    "extraction.requested": "Đọc tự động thông tin văn bản đến",
     "incoming.viewed": "Xem văn bản đến",
     "incoming.file_viewed": "Xem tệp văn bản đến",
     "incoming.file_downloaded": "Tải tệp văn bản đến",

@@ -8,6 +8,7 @@ from vanban.web.urls import (
     directory,
     documents,
     exchange,
+    extraction,
     incoming,
     incoming_exports,
     jobs,
@@ -38,6 +39,7 @@ urlpatterns = (
     + usage.urlpatterns
     + documents.urlpatterns
     + incoming.urlpatterns
+    + extraction.urlpatterns
     + workflow.urlpatterns
     + outgoing.urlpatterns
     + incoming_exports.urlpatterns

@@ -23,6 +23,9 @@ from vanban.documents.catalogue import ReceiptMethod, Secrecy, Urgency
 from vanban.documents.errors import DocumentError
 from vanban.documents.models import DocumentType, StoredFile
 from vanban.documents.selectors import document_types
+from vanban.extraction.prefill import PROPOSED_NOTE, prefill_for
+from vanban.extraction.selectors import get_proposal_for
+from vanban.extraction.services import discard_file, kept_file
 from vanban.incoming import selectors, services
 from vanban.incoming.errors import DuplicateSuspected
 from vanban.incoming.permissions import may_register
@@ -103,6 +106,8 @@ class IncomingForm(VanbanForm):
     )
     # Filled by text-guard.js when the clerk undoes a conversion ("subject,signer_name").
     keep_as_typed = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    # The auto-fill proposal whose file is registered when no other file is chosen.
+    proposal = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,6 +173,26 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _mark_proposed(form: IncomingForm, names: set[str]) -> None:
+    """Each field filled from the page says so, so the clerk checks it."""
+    for name in names:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["data-proposed"] = "1"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " border-warning").strip()
+            base = form.fields[name].help_text
+            form.fields[name].help_text = f"{PROPOSED_NOTE} {base}".strip()
+
+
+def _proposal_of(request: HttpRequest, value: Any) -> Any:
+    if not value:
+        return None
+    try:
+        return get_proposal_for(request.user, value)
+    except errors.NotFound:
+        return None
+
+
 def _form_page(request: HttpRequest, form: IncomingForm, status: int = 200, **extra: Any) -> HttpResponse:
     context = {
         "page_title": "Đăng ký văn bản đến",
@@ -186,11 +211,27 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
     if not may_register(request.user):
         raise DjangoPermissionDenied
     if request.method != "POST":
-        initial = {"arrival_date": timezone.localtime().replace(second=0, microsecond=0)}
-        return _form_page(request, IncomingForm(initial=initial))
+        initial: dict[str, Any] = {"arrival_date": timezone.localtime().replace(second=0, microsecond=0)}
+        proposal = _proposal_of(request, request.GET.get("de_xuat"))
+        prefill = prefill_for(proposal) if proposal is not None else None
+        if prefill is not None:
+            initial.update(prefill.initial)
+            if kept_file(proposal) is not None:
+                initial["proposal"] = proposal.pk
+        form = IncomingForm(initial=initial)
+        if prefill is not None:
+            _mark_proposed(form, prefill.proposed)
+        return _form_page(
+            request,
+            form,
+            proposal=proposal,
+            refusal=prefill.refusal if prefill else "",
+            refusal_code="secret_document" if prefill and prefill.refusal else "",
+        )
     form = IncomingForm(request.POST, request.FILES)
+    proposal = _proposal_of(request, request.POST.get("proposal"))
     if not form.is_valid():
-        return _form_page(request, form, status=400)
+        return _form_page(request, form, status=400, proposal=proposal)
     data = form.cleaned_data
     incoming_data = services.IncomingData(
         document_type=data["document_type"],
@@ -212,7 +253,10 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
         description=data["description"],
         keep_as_typed=data["keep_as_typed"],
     )
-    files = [(f.name, f) for f in request.FILES.getlist("files")]
+    files: list[tuple[str, Any]] = [(f.name, f) for f in request.FILES.getlist("files")]
+    kept = kept_file(proposal) if proposal is not None else None
+    if not files and kept is not None:
+        files = [(proposal.file_name, kept)]
     try:
         doc = services.register_incoming(
             actor=request.user,
@@ -225,11 +269,13 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied from None
     except DuplicateSuspected as exc:
         form.add_vanban_error(exc)
-        return _form_page(request, form, status=409, duplicates=exc.matches)
+        return _form_page(request, form, status=409, duplicates=exc.matches, proposal=proposal)
     except errors.VanbanError as exc:
         form.add_vanban_error(exc)
         refusal = exc.message if exc.code in ("secret_document", "forbidden_kind") else ""
-        return _form_page(request, form, status=400, refusal=refusal, refusal_code=exc.code)
+        return _form_page(request, form, status=400, refusal=refusal, refusal_code=exc.code, proposal=proposal)
+    if proposal is not None:
+        discard_file(proposal)
     messages.success(request, f"Đã đăng ký văn bản đến số {doc.arrival_number} vào «{doc.register.name}».")
     for name, conversion in doc.text_conversions.items():
         label = form.fields[name].label if name in form.fields else name
