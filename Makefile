@@ -22,7 +22,8 @@ $(TEST_STAMP): $(STAMP)
 install: $(STAMP)
 install-test: $(TEST_STAMP)
 
-run: install
+# OCR (tesseract, ocrmypdf) and the PDF tools are Debian packages the server uses too.
+run: install debian-packages
 	$(BIN)/vanban migrate --noinput -v0
 	$(BIN)/vanban collectstatic --noinput -v0
 	$(BIN)/vanban demo

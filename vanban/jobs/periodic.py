@@ -34,6 +34,10 @@ HOOKS: tuple[Hook, ...] = (
     Hook("notifications", 60.0, "vanban.notifications.delivery:run_periodic"),
     # Reminders, overdue notices and escalations; dedupe keys make reruns harmless.
     Hook("deadlines", 300.0, "vanban.workflow.followup:periodic_run"),
+    # Files due for transfer to the archive (once per file, by dedupe key).
+    Hook("records", 3600.0, "vanban.records.reminders:remind_transfers_due"),
+    # Unregistered auto-fill working copies older than a day.
+    Hook("extraction", 3600.0, "vanban.extraction.services:sweep_expired"),
 )
 
 
