@@ -116,3 +116,28 @@ def review_pending(task: Any, *, actor: Any, note: str = "") -> None:
         target=task,
         dedupe_key=f"outgoing.review:{task.pk}",
     )
+
+
+def outgoing_recalled(doc: Any, *, actor: Any, reason: str) -> None:
+    """ "outgoing.recalled" to the internal recipients of an issued document that was
+    recalled: the people it was sent to, and for a unit its leaders and clerks, each
+    linked to the copy registered in their incoming flow."""
+    number = f"số {doc.number_symbol} " if getattr(doc, "number_symbol", "") else ""
+    for recipient in doc.recipients.select_related("unit", "user", "incoming"):
+        if recipient.user_id:
+            people = [recipient.user]
+        elif recipient.unit_id:
+            people = unit_receivers(recipient.unit)
+        else:
+            continue
+        url = reverse("web:incoming_detail", args=[recipient.incoming_id]) if recipient.incoming_id else ""
+        notify(
+            recipients=with_delegates(people),
+            kind="outgoing.recalled",
+            title=f"Văn bản {number}bị thu hồi: {doc.subject}",
+            body=f"Lý do thu hồi: {reason}",
+            url=url,
+            actor=actor,
+            target=doc,
+            dedupe_key=f"outgoing.recalled:{doc.pk}",
+        )

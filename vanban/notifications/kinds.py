@@ -11,6 +11,7 @@ KINDS: dict[str, str] = {
     "assignment.urged": "Đôn đốc xử lý",
     "presentation.received": "Văn bản trình xin ý kiến chỉ đạo",
     "outgoing.review": "Dự thảo chờ duyệt",
+    "outgoing.recalled": "Văn bản đã nhận bị thu hồi",
     "schedule.changed": "Thay đổi lịch công tác",
     "records.transfer_due": "Hồ sơ sắp đến hạn nộp lưu",
     "system": "Thông báo hệ thống",

@@ -699,6 +699,7 @@ def recall(*, actor: Any, document: OutgoingDocument, reason: str) -> OutgoingDo
         doc.recall_reason = reason
         doc.save(update_fields=["status", "recalled_at", "recall_reason"])
         _event(doc, "recalled", authority, f"Thu hồi: {reason}")
+        notices.outgoing_recalled(doc, actor=actor, reason=reason)
         _to_exchange(doc)
         audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="outgoing.recalled", target=doc,
                      data={"reason": reason, "recipients": doc.recipients.count()})  # fmt: skip

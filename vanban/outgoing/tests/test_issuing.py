@@ -280,3 +280,21 @@ def test_issued_documents_are_emailed_in_the_background(signable: Desk, mailoutb
     assert message.to == ["vanthu@sct.hanoi.gov.vn"] and "01/BCT-XNK" in message.subject
     (name, content, mime) = message.attachments[0]
     assert mime == "application/pdf" and content.startswith(b"%PDF")
+
+
+def test_recall_tells_the_internal_recipients_with_the_reason(signable: Desk) -> None:
+    from vanban.notifications.models import Notification
+
+    desk = signable
+    w = desk.world
+    doc = _approved_with_final(desk, recipients=[("user", w.leader.pk)])
+    services.sign(actor=desk.signer, document=doc, secret=PASSWORD)
+    services.issue(actor=w.ministry_clerk, document=doc)
+    received = Recipient.objects.get(document=doc, user=w.leader).incoming
+    assert received is not None
+    services.recall(actor=w.ministry_clerk, document=doc, reason="Sai số liệu tại Điều 2")
+
+    notice = Notification.objects.get(recipient=w.leader, kind="outgoing.recalled")
+    assert "bị thu hồi" in notice.title and "Sai số liệu tại Điều 2" in notice.body
+    assert notice.url == f"/van-ban-den/{received.pk}/"
+    assert not Notification.objects.filter(recipient=w.ministry_clerk, kind="outgoing.recalled").exists()
