@@ -63,6 +63,26 @@ def _open(chart_id: str, width: int, height: int, title: str, description: str) 
     ]
 
 
+def value_grid_x(parts: list[str], *, ticks: list[int], scale: float, plot_x: float, top: float, axis_y: float) -> None:
+    """Vertical grid lines with their values under the axis (horizontal bar charts)."""
+    for t in ticks:
+        x = plot_x + t * scale
+        parts.append(f'<line x1="{_fmt(x)}" y1="{top}" x2="{_fmt(x)}" y2="{axis_y}" stroke="{GRID_COLOUR}"/>')
+        parts.append(
+            f'<text x="{_fmt(x)}" y="{axis_y + 16}" text-anchor="middle" fill="{MUTED_COLOUR}">{_number(t)}</text>'
+        )
+
+
+def value_grid_y(parts: list[str], *, ticks: list[int], scale: float, left: float, right_x: float, base: float) -> None:
+    """Horizontal grid lines with their values left of the axis (column and line charts)."""
+    for t in ticks:
+        y = base - t * scale
+        parts.append(f'<line x1="{left}" y1="{_fmt(y)}" x2="{right_x}" y2="{_fmt(y)}" stroke="{GRID_COLOUR}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="{MUTED_COLOUR}">{_number(t)}</text>'
+        )
+
+
 def _empty(parts: list[str], width: int, height: int, message: str) -> str:
     parts.append(
         f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" fill="{MUTED_COLOUR}">{escape(message)}</text>'
@@ -93,12 +113,7 @@ def bar_chart(
     ticks = nice_ticks(max(v for _, v in items))
     scale = plot_w / ticks[-1]
     axis_y = top + len(items) * row
-    for t in ticks:
-        x = plot_x + t * scale
-        parts.append(f'<line x1="{_fmt(x)}" y1="{top}" x2="{_fmt(x)}" y2="{axis_y}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{_fmt(x)}" y="{axis_y + 16}" text-anchor="middle" fill="{MUTED_COLOUR}">{_number(t)}</text>'
-        )
+    value_grid_x(parts, ticks=ticks, scale=scale, plot_x=plot_x, top=top, axis_y=axis_y)
     chars = max(8, label_width // 7)
     for i, (label, value) in enumerate(items):
         y = top + i * row
@@ -143,12 +158,7 @@ def line_chart(
     ticks = nice_ticks(max(v for _, v in points), 4)
     y_scale = plot_h / ticks[-1]
     base = top + plot_h
-    for t in ticks:
-        y = base - t * y_scale
-        parts.append(f'<line x1="{left}" y1="{_fmt(y)}" x2="{width - right}" y2="{_fmt(y)}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="{MUTED_COLOUR}">{_number(t)}</text>'
-        )
+    value_grid_y(parts, ticks=ticks, scale=y_scale, left=left, right_x=width - right, base=base)
     n = len(points)
     step = plot_w / (n - 1) if n > 1 else 0
 

@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from vanban.monitoring.charts import (
     BAR_COLOUR,
-    GRID_COLOUR,
     MUTED_COLOUR,
     TEXT_COLOUR,
     _empty,
@@ -21,6 +20,8 @@ from vanban.monitoring.charts import (
     _open,
     _shorten,
     nice_ticks,
+    value_grid_x,
+    value_grid_y,
 )
 
 SECOND_COLOUR = "#0d6efd"
@@ -76,12 +77,7 @@ def hbar_chart(
     ticks = nice_ticks(max(i.value for i in items))
     scale = plot_w / ticks[-1]
     axis_y = top + len(items) * row
-    for t in ticks:
-        x = plot_x + t * scale
-        parts.append(f'<line x1="{_fmt(x)}" y1="{top}" x2="{_fmt(x)}" y2="{axis_y}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{_fmt(x)}" y="{axis_y + 16}" text-anchor="middle" fill="{MUTED_COLOUR}">{_number(t)}</text>'
-        )
+    value_grid_x(parts, ticks=ticks, scale=scale, plot_x=plot_x, top=top, axis_y=axis_y)
     chars = max(8, label_width // 7)
     for i, item in enumerate(items):
         y = top + i * row
@@ -121,12 +117,7 @@ def column_chart(
     ticks = nice_ticks(max(values), 4)
     y_scale = plot_h / ticks[-1]
     base = top + plot_h
-    for t in ticks:
-        y = base - t * y_scale
-        parts.append(f'<line x1="{left}" y1="{_fmt(y)}" x2="{width - right}" y2="{_fmt(y)}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="{MUTED_COLOUR}">{_number(t)}</text>'
-        )
+    value_grid_y(parts, ticks=ticks, scale=y_scale, left=left, right_x=width - right, base=base)
     # Legend along the top.
     x = left
     for name, colour, _ in series:
@@ -183,12 +174,7 @@ def stacked_chart(
     ticks = nice_ticks(max(totals))
     scale = plot_w / ticks[-1]
     axis_y = top + len(rows) * row
-    for t in ticks:
-        tx = plot_x + t * scale
-        parts.append(f'<line x1="{_fmt(tx)}" y1="{top}" x2="{_fmt(tx)}" y2="{axis_y}" stroke="{GRID_COLOUR}"/>')
-        parts.append(
-            f'<text x="{_fmt(tx)}" y="{axis_y + 16}" text-anchor="middle" fill="{MUTED_COLOUR}">{_number(t)}</text>'
-        )
+    value_grid_x(parts, ticks=ticks, scale=scale, plot_x=plot_x, top=top, axis_y=axis_y)
     chars = max(8, label_width // 7)
     for i, (label, segs) in enumerate(rows):
         y = top + i * row
