@@ -59,13 +59,18 @@ def assignments_created(assignments: Iterable[Any], *, actor: Any, direction_tex
     clerks."""
     for a in assignments:
         doc = a.document
+        # Direct tasks (giao việc trực tiếp) have no document: their title stands in.
+        subject = doc.subject if doc is not None else a.task.title
         recipients = with_delegates([a.assignee_user] if a.assignee_user_id else unit_receivers(a.assignee_unit))
         if a.role == a.Role.INFO:
-            title = f"Văn bản gửi để biết: {doc.subject}"
+            title = f"{'Văn bản' if doc is not None else 'Công việc'} gửi để biết: {subject}"
         else:
             who = f" – {a.assignee_unit.name}" if a.assignee_unit_id else ""
-            title = f"Được giao {a.get_role_display().lower()} xử lý{who}: {doc.subject}"
-        lines = [f"{_doc_label(doc)} của {doc.issuing_organ.name}, số đến {doc.arrival_number}."]
+            title = f"Được giao {a.get_role_display().lower()} xử lý{who}: {subject}"
+        if doc is not None:
+            lines = [f"{_doc_label(doc)} của {doc.issuing_organ.name}, số đến {doc.arrival_number}."]
+        else:
+            lines = [f"Công việc «{a.task.title}»."]
         if a.deadline:
             lines.append(f"Hạn xử lý: {format_date(a.deadline)}.")
         if direction_text:
