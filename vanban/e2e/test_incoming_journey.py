@@ -45,7 +45,7 @@ def test_clerk_registers_a_scanned_document_and_secret_one_is_refused(page, demo
 
     _fill(page, subject="V/v đề nghị hỗ trợ xúc tiến thương mại năm 2027")
     shot(page, "clerk-incoming-form")
-    page.click("main form button[type=submit]")
+    page.click("main form button[type=submit]:not([formaction])")
     page.wait_for_url(re.compile(r"/van-ban-den/\d+/$"))
     document = IncomingDocument.objects.get()
     assert document.arrival_number == 1
@@ -56,7 +56,7 @@ def test_clerk_registers_a_scanned_document_and_secret_one_is_refused(page, demo
     shot(page, "clerk-incoming-detail")
 
     _fill(page, subject="Tài liệu có đóng dấu mật", secrecy="mat")
-    page.click("main form button[type=submit]")
+    page.click("main form button[type=submit]:not([formaction])")
     page.wait_for_load_state("networkidle")
     assert "2226/QĐ-BCT" in page.inner_text("main")
     assert IncomingDocument.objects.count() == 1 and StoredFile.objects.count() == 1

@@ -44,7 +44,7 @@ def test_the_signature_check_appears_on_the_incoming_page(
     page.set_input_files(
         "input[name=files]", files=[{"name": "qd-123.pdf", "mimeType": "application/pdf", "buffer": signed}]
     )
-    page.click("main form button[type=submit]")
+    page.click("main form button[type=submit]:not([formaction])")
     page.wait_for_url(re.compile(r"/van-ban-den/\d+/$"))
     report = page.locator("[data-testid=signature-report]")
     # Polled by htmx until the worker has checked the file: no reload.

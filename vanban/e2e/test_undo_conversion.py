@@ -53,7 +53,7 @@ def test_clerk_undoes_the_conversion_of_one_field(page, demo_data):
     assert signer.input_value() == SIGNER
     shot(page, "clerk-text-guard-undone")
 
-    page.click("main form button[type=submit]")
+    page.click("main form button[type=submit]:not([formaction])")
     page.wait_for_url(re.compile(r"/van-ban-den/\d+/$"))
     document = IncomingDocument.objects.get()
     assert document.subject == typed_subject and document.signer_name == SIGNER
