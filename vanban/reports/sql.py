@@ -14,17 +14,11 @@ class EpochSeconds(Func):
 
     output_field = FloatField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # pragma: no cover - per vendor
-        raise NotImplementedError(f"EpochSeconds is not implemented for {connection.vendor}")
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql_template(compiler, connection, "EXTRACT(EPOCH FROM %(expressions)s)::double precision")
+    # SQL standard EXTRACT(EPOCH …), which PostgreSQL speaks; SQLite has its own below.
+    template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)"
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql_template(compiler, connection, "((julianday(%(expressions)s) - 2440587.5) * 86400.0)")
-
-    def as_sql_template(self, compiler: Any, connection: Any, template: str) -> Any:
-        return Func.as_sql(self, compiler, connection, template=template)
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)")
 
 
 class PercentileCont(Aggregate):
