@@ -152,8 +152,15 @@ def scanned(pdf: bytes, *, dpi: int, skew: float, grain: float, specks: float, f
     ],
 )
 def test_ocr_reads_a_vietnamese_scan_with_at_least_98_percent_character_accuracy(
-    world: World, isolated_storage: Any, record_property: Any,
-    font: str, dpi: int, skew: float, grain: float, specks: float, fmt: str,
+    world: World,
+    isolated_storage: Any,
+    record_property: Any,
+    font: str,
+    dpi: int,
+    skew: float,
+    grain: float,
+    specks: float,
+    fmt: str,
 ) -> None:
     data = scanned(printed_page(font), dpi=dpi, skew=skew, grain=grain, specks=specks, fmt=fmt, seed=dpi)
     stored = store_file(actor=world.ministry_clerk, name=f"cong-van-quet.{fmt.lower()}", data=data)
