@@ -66,7 +66,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
                                   timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
-    context.set_default_timeout(15000)
+    # Generous: on a loaded two-core machine a first page load can take over 15 s.
+    context.set_default_timeout(30000)
     pg = context.new_page()
     yield pg
     context.close()
@@ -123,7 +124,7 @@ def as_user(browser: Any, live_server: Any, username: str, password: str) -> Ite
     """A second person at their own browser (a context of its own), signed in."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN",
                                   timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
-    context.set_default_timeout(20000)
+    context.set_default_timeout(30000)
     page = context.new_page()
     login(page, username, password)
     try:
