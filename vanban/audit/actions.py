@@ -153,6 +153,8 @@ ACTION_LABELS: dict[str, str] = {
     "workcalendar.rule_set": "Đặt quy tắc hạn xử lý mặc định",
     "workcalendar.rule_deleted": "Xóa quy tắc hạn xử lý mặc định",
     "notifications.preferences_changed": "Thay đổi cách nhận thông báo",
+    "notifications.email_retried": "Gửi lại thư thông báo không gửi được",
+    "notifications.email_abandoned": "Bỏ qua thư thông báo không gửi được",
     "search.searched": "Tìm kiếm văn bản",
     "search.reindex_started": "Lập lại chỉ mục tìm kiếm",
     "search.ocr_copy_stored": "Lưu bản PDF/A có lớp chữ (OCR)",

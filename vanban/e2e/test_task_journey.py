@@ -49,6 +49,15 @@ def test_minister_gives_a_task_urges_it_and_the_specialist_completes_it(
     assert "Đã đôn đốc" in page.inner_text("main")
     shot(page, "task-2-minister-urges")
 
+    # "Công việc được giao" lists it with its deadline and leads back to it.
+    page.click("[data-nav-section=work]")
+    page.click("[data-nav=tasks]")
+    row = page.locator(f"[data-testid=task-list] [data-task='{task.pk}']")
+    assert TITLE in row.inner_text() and dt.date.fromisoformat(deadline).strftime("%d/%m/%Y") in row.inner_text()
+    shot(page, "task-2b-task-list")
+    row.locator("a").first.click()
+    page.wait_for_url(re.compile(rf"/cong-viec/{task.pk}/$"))
+
     with as_user(browser, live_server, "cv.qlxk", password["cv.qlxk"]) as specialist:
         specialist.click("[data-box=process]")
         assert TITLE in specialist.inner_text("[data-testid=box-list]")
@@ -66,6 +75,11 @@ def test_minister_gives_a_task_urges_it_and_the_specialist_completes_it(
         shot(specialist, "task-3-specialist-completes")
         specialist.click("[data-testid=task-link]")
         assert "Đã hoàn thành" in specialist.inner_text("[data-testid=task-status]")
+        specialist.click("[data-nav-section=work]")
+        specialist.click("[data-nav=tasks]")
+        assert specialist.locator(f"[data-task='{task.pk}']").count() == 0  # no longer in progress
+        specialist.click("[data-testid=task-tabs] [data-status=completed]")
+        assert TITLE in specialist.inner_text(f"[data-task='{task.pk}']")
 
     assert Notification.objects.filter(kind="assignment.urged", recipient__username="cv.qlxk").count() == 1
     task.refresh_from_db()

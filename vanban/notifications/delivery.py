@@ -116,7 +116,8 @@ def _claim(ids: Iterable[int], now: dt.datetime) -> list[EmailDelivery]:
 
 def _failed(delivery: EmailDelivery, error: str, now: dt.datetime, *, final: bool = False) -> None:
     give_up = final or delivery.attempts >= MAX_ATTEMPTS
-    EmailDelivery.objects.filter(pk=delivery.pk).update(
+    # Only while still pending: an administrator may have abandoned it during the attempt.
+    EmailDelivery.objects.filter(pk=delivery.pk, state=EmailDelivery.State.PENDING).update(
         state=EmailDelivery.State.FAILED if give_up else EmailDelivery.State.PENDING,
         next_attempt_at=now if give_up else now + backoff_after(delivery.attempts),
         last_error=error[:500],

@@ -92,6 +92,8 @@ class EmailDelivery(models.Model):
         PENDING = "pending", "Chờ gửi"
         SENT = "sent", "Đã gửi"
         FAILED = "failed", "Gửi không thành công"
+        # The system administrator gave up on it (never deleted: the failure stays visible).
+        ABANDONED = "abandoned", "Đã bỏ qua"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from vanban.notifications.models import Notification
+from vanban.notifications.models import EmailDelivery, Notification
 
 RECENT = 8
 
@@ -36,3 +36,28 @@ def email_state(notification: Notification) -> str:
     if notification.email_mode == "digest":
         return "digest"
     return ""
+
+
+EMAIL_PROBLEMS = {
+    "failed": "Gửi không thành công",
+    "retrying": "Đang chờ gửi lại",
+    "abandoned": "Đã bỏ qua",
+}
+
+
+def email_problems(state: str = "failed") -> QuerySet[EmailDelivery]:
+    """E-mails that could not be sent, for the system administrator: given up after the
+    last attempt ("failed"), failing and waiting for their next attempt ("retrying"), or
+    abandoned. Newest failure first."""
+    from vanban.core.errors import NotFound
+
+    qs = EmailDelivery.objects.select_related("recipient", "notification")
+    if state == "failed":
+        qs = qs.filter(state=EmailDelivery.State.FAILED)
+    elif state == "retrying":
+        qs = qs.filter(state=EmailDelivery.State.PENDING, attempts__gt=0).exclude(last_error="")
+    elif state == "abandoned":
+        qs = qs.filter(state=EmailDelivery.State.ABANDONED)
+    else:
+        raise NotFound("Không có bộ lọc này.")
+    return qs.order_by("-next_attempt_at", "-pk")

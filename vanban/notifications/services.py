@@ -18,7 +18,10 @@ from vanban.audit import services as audit
 from vanban.core.errors import NotFound, ValidationFailed
 from vanban.core.text import clean_text
 from vanban.notifications import kinds
+from vanban.notifications.errors import WrongEmailState
 from vanban.notifications.models import EmailDelivery, EmailMode, Notification, Preference
+from vanban.organisation.permissions import authorize
+from vanban.organisation.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +173,56 @@ def set_preferences(*, actor: Any, user: Any, email: Mapping[str, str]) -> list[
             data={"before": {k: before[k] for k in changes}, "after": changes},
         )
     return preferences_of(user)
+
+
+# --- E-mails that could not be sent: the system administrator's actions ----------------------
+
+ABANDON_REASON_LIMIT = 1000
+
+
+def _locked_delivery(delivery: EmailDelivery, allowed: tuple[str, ...], message: str) -> EmailDelivery:
+    fresh = EmailDelivery.objects.select_for_update().select_related("recipient").get(pk=delivery.pk)
+    if fresh.state not in allowed:
+        raise WrongEmailState("wrong_email_state", message)
+    return fresh
+
+
+def _audit_line(row: EmailDelivery, previous: str) -> dict[str, Any]:
+    return {"recipient": row.recipient_id, "kind": row.kind, "previous": previous, "attempts": row.attempts,
+            "error": row.last_error[:500]}  # fmt: skip
+
+
+@transaction.atomic
+def retry_email(*, actor: Any, delivery: EmailDelivery) -> EmailDelivery:
+    """Gửi lại: an e-mail that was given up (or abandoned) is sent again now, by the
+    background queue after this commits, with a fresh count of attempts. A pending one is
+    left to its own retries (an attempt may be under way: sending it twice is worse)."""
+    authority = authorize(actor, {Role.SYSTEM_ADMIN})
+    row = _locked_delivery(delivery, (EmailDelivery.State.FAILED, EmailDelivery.State.ABANDONED),
+                           "Chỉ gửi lại được thư đã gửi không thành công hoặc đã bỏ qua.")  # fmt: skip
+    audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="notifications.email_retried", target=row,
+                 data=_audit_line(row, row.state))  # fmt: skip
+    row.state = EmailDelivery.State.PENDING
+    row.attempts = 0
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["state", "attempts", "next_attempt_at"])
+    pk = row.pk
+    transaction.on_commit(lambda: enqueue_deliveries([pk]), robust=True)
+    return row
+
+
+@transaction.atomic
+def abandon_email(*, actor: Any, delivery: EmailDelivery, reason: str = "") -> EmailDelivery:
+    """Bỏ qua: stop trying an e-mail (failed, or still being retried). It stays in the list
+    as abandoned; the notification itself is still under the person's bell."""
+    authority = authorize(actor, {Role.SYSTEM_ADMIN})
+    reason = clean_text(reason or "").strip()
+    if len(reason) > ABANDON_REASON_LIMIT:
+        raise ValidationFailed("too_long", f"Lý do dài quá {ABANDON_REASON_LIMIT} ký tự.", "reason")
+    row = _locked_delivery(delivery, (EmailDelivery.State.FAILED, EmailDelivery.State.PENDING),
+                           "Thư này đã gửi hoặc đã bỏ qua.")  # fmt: skip
+    audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="notifications.email_abandoned",
+                 target=row, data={**_audit_line(row, row.state), "reason": reason})  # fmt: skip
+    row.state = EmailDelivery.State.ABANDONED
+    row.save(update_fields=["state"])
+    return row

@@ -23,6 +23,8 @@ INCOMING_READERS = frozenset(
     {Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST}
 )
 
+TASK_READERS = frozenset({Role.MINISTRY_LEADER, Role.UNIT_LEADER, Role.SPECIALIST})
+
 RECORDS_KEEPERS = frozenset({Role.MINISTRY_CLERK, Role.UNIT_CLERK, Role.MINISTRY_LEADER, Role.UNIT_LEADER})
 
 
@@ -49,6 +51,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Văn bản liên thông đến", "web:exchange_received", frozenset({Role.MINISTRY_CLERK}), key="exchange_received"),
         NavItem("Văn bản đi", "web:outgoing_list", INCOMING_READERS, key="outgoing"),
         NavItem("Việc của đơn vị", "web:unit_box", UNIT_INBOX, key="unit"),
+        NavItem("Công việc được giao", "web:tasks", TASK_READERS, key="tasks"),
         NavItem("Giao việc", "web:task_new", frozenset({Role.MINISTRY_LEADER, Role.UNIT_LEADER}), key="task_new"),
         NavItem("Thống kê", "web:reports_dashboard", INCOMING_READERS, key="reports"),
         NavItem("Tác vụ nền", "web:jobs", key="jobs"),
@@ -75,6 +78,7 @@ NAVIGATION: tuple[NavSection, ...] = (
         NavItem("Chữ ký số cơ quan", "web:organ_seal", frozenset({Role.SYSTEM_ADMIN, Role.MINISTRY_CLERK}), key="organ_seal"),
         NavItem("Danh bạ liên thông", "web:exchange_partners", SYSADMIN, key="exchange_partners"),
         NavItem("Liên thông gửi lỗi", "web:exchange_outbox", SYSADMIN, key="exchange_outbox"),
+        NavItem("Thư điện tử gửi lỗi", "web:email_failures", SYSADMIN, key="email_failures"),
         NavItem("Nhật ký hệ thống", "web:audit", SYSADMIN, key="audit"),
         NavItem("Giám sát sử dụng", "web:usage", SYSADMIN, key="usage"),
         NavItem("Sao lưu", "web:backups", SYSADMIN, key="backups"),

@@ -7,7 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from vanban.core.errors import NotFound
@@ -364,3 +377,119 @@ def assignable_within(unit: Any | None) -> dict[str, list[Any]]:
         "units": list(units.order_by("path")),
         "people": list(people.order_by("full_name", "username")),
     }
+
+
+# --- "Công việc được giao": the direct tasks a person gave or takes part in ------------------
+
+TASK_STATUSES = {
+    "open": "Đang xử lý",
+    "overdue": "Quá hạn",
+    "due_soon": "Sắp đến hạn",
+    "completed": "Đã hoàn thành",
+    "all": "Tất cả",
+}
+TASK_RELATIONS = {
+    "assigned": "Tôi giao",
+    "lead": "Tôi chủ trì",
+    "cooperate": "Tôi phối hợp",
+    "info": "Để biết",
+}
+
+
+@dataclass
+class TaskFilters:
+    status: str = "open"  # a key of TASK_STATUSES
+    relation: str = ""  # a key of TASK_RELATIONS, or "" for every task the reader may see
+
+
+def _task_lead() -> QuerySet[Assignment]:
+    """The task's own lead assignment (not a re-assignment inside a unit): its deadline
+    and state are the task's."""
+    return Assignment.objects.filter(task=OuterRef("pk"), parent__isnull=True, role=Assignment.Role.LEAD).order_by(
+        "pk"
+    )
+
+
+def _annotated_tasks(user: Any) -> QuerySet[Task]:
+    """Tasks the user may read, each with its lead's deadline, state and assignee, whether
+    it is late, and what the reader is in it: all computed in the one SQL query."""
+    ident = identity(user)
+    today = timezone.localdate()
+    lead = _task_lead()
+    mine = Assignment.objects.filter(_own_targets_q(ident), task=OuterRef("pk")) if ident.user_ids else None
+    given = Assignment.objects.filter(task=OuterRef("pk"), assigned_by_id__in=ident.user_ids)
+    qs = tasks_visible_to(user).annotate(
+        lead_deadline=Subquery(lead.values("deadline")[:1]),
+        lead_status=Subquery(lead.values("status")[:1]),
+        lead_progress=Subquery(lead.values("progress")[:1]),
+        lead_user_name=Subquery(lead.values("assignee_user__full_name")[:1]),
+        lead_username=Subquery(lead.values("assignee_user__username")[:1]),
+        lead_unit_name=Subquery(lead.values("assignee_unit__name")[:1]),
+        i_assigned=Case(
+            When(Q(created_by_id__in=ident.user_ids) | Q(Exists(given)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+    for role in (Assignment.Role.LEAD, Assignment.Role.COOPERATE, Assignment.Role.INFO):
+        flag = Exists(mine.filter(role=role)) if mine is not None else Value(False)
+        qs = qs.annotate(**{f"i_{role}": flag})
+    return qs.annotate(
+        overdue=Case(
+            When(
+                status=Task.Status.IN_PROGRESS,
+                lead_status__in=Assignment.OPEN_STATUSES,
+                lead_deadline__lt=today,
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _task_status_q(status: str) -> Q:
+    today = timezone.localdate()
+    in_progress = Q(status=Task.Status.IN_PROGRESS)
+    lead_open = Q(lead_status__in=Assignment.OPEN_STATUSES)
+    if status == "overdue":
+        return in_progress & lead_open & Q(lead_deadline__lt=today)
+    if status == "due_soon":
+        return in_progress & lead_open & Q(lead_deadline__gte=today, lead_deadline__lte=today + dt.timedelta(DUE_SOON_DAYS))
+    if status == "completed":
+        return Q(status=Task.Status.COMPLETED)
+    if status == "all":
+        return Q()
+    return in_progress
+
+
+def _task_relation_q(relation: str) -> Q:
+    if relation == "assigned":
+        return Q(i_assigned=True)
+    if relation in (Assignment.Role.LEAD, Assignment.Role.COOPERATE, Assignment.Role.INFO):
+        return Q(**{f"i_{relation}": True})
+    return Q()
+
+
+def task_list(user: Any, filters: TaskFilters | None = None) -> QuerySet[Task]:
+    """"Công việc được giao": the direct tasks the reader gave, leads, cooperates on or is
+    informed of (or, without a relation, every task they may read), by state. Work in
+    progress comes nearest deadline first; completed work most recently completed first."""
+    f = filters or TaskFilters()
+    if f.status not in TASK_STATUSES or (f.relation and f.relation not in TASK_RELATIONS):
+        raise NotFound("Không có bộ lọc công việc này.")
+    qs = _annotated_tasks(user).filter(_task_relation_q(f.relation), _task_status_q(f.status))
+    if f.status == "completed":
+        return qs.order_by(F("completed_at").desc(nulls_last=True), "-pk")
+    if f.status == "all":
+        return qs.order_by("-created_at", "-pk")
+    return qs.order_by(F("lead_deadline").asc(nulls_last=True), "-created_at", "-pk")
+
+
+def task_counts(user: Any, relation: str = "") -> dict[str, int]:
+    """How many tasks each state tab holds, for the relation chosen: one aggregate query."""
+    if relation and relation not in TASK_RELATIONS:
+        raise NotFound("Không có bộ lọc công việc này.")
+    qs = _annotated_tasks(user).filter(_task_relation_q(relation))
+    totals = qs.aggregate(**{key: Count("pk", filter=_task_status_q(key) or None) for key in TASK_STATUSES})
+    return {k: int(v or 0) for k, v in totals.items()}

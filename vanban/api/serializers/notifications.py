@@ -8,12 +8,13 @@ from rest_framework import serializers
 
 from vanban.api.serializers.common import QuerySerializer, StrictSerializer, bounded_id
 from vanban.notifications import kinds, selectors
-from vanban.notifications.models import EmailMode, Notification
+from vanban.notifications.models import EmailDelivery, EmailMode, Notification
 
 EMAIL_STATES = [
     ("sent", "Đã gửi thư"),
     ("pending", "Chờ gửi thư (hoặc chờ gửi lại)"),
     ("failed", "Gửi thư không thành công"),
+    ("abandoned", "Quản trị đã bỏ qua thư gửi lỗi"),
     ("digest", "Gộp vào thư tổng hợp hằng ngày"),
     ("", "Không gửi thư"),
 ]
@@ -117,3 +118,40 @@ class PreferencesUpdateSerializer(StrictSerializer):
                 raise serializers.ValidationError(f"Loại «{item['kind']}» được nêu hai lần.")
             seen.add(item["kind"])
         return value
+
+
+# --- E-mails that could not be sent (system administrator) -----------------------------------
+
+
+class EmailProblemFilterSerializer(QuerySerializer):
+    state = serializers.ChoiceField(
+        choices=list(selectors.EMAIL_PROBLEMS.items()), default="failed",
+        help_text="failed: đã dừng sau lần thử cuối; retrying: đang lỗi, chờ thử lại; abandoned: đã bỏ qua",
+    )
+
+
+class EmailDeliverySerializer(serializers.ModelSerializer):
+    recipient_name = serializers.SerializerMethodField()
+    recipient_email = serializers.SerializerMethodField(help_text="Địa chỉ thư hiện tại của người nhận")
+    title = serializers.SerializerMethodField(help_text="Tiêu đề thông báo (thư ngay) hoặc ngày của thư tổng hợp")
+
+    class Meta:
+        model = EmailDelivery
+        fields = ["id", "recipient", "recipient_name", "recipient_email", "kind", "state", "attempts", "last_error",
+                  "created_at", "next_attempt_at", "sent_at", "notification", "digest_date", "title"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_recipient_name(self, obj: EmailDelivery) -> str:
+        return obj.recipient.full_name or obj.recipient.username
+
+    def get_recipient_email(self, obj: EmailDelivery) -> str:
+        return obj.recipient.email
+
+    def get_title(self, obj: EmailDelivery) -> str:
+        if obj.notification is not None:
+            return obj.notification.title
+        return f"Thư tổng hợp ngày {obj.digest_date:%d/%m/%Y}" if obj.digest_date else ""
+
+
+class EmailAbandonSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rest_framework import serializers
@@ -227,20 +228,58 @@ class UrgeSerializer(StrictSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     created_by_name = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField(help_text="Việc chủ trì chưa xong mà đã qua hạn")
+    deadline = serializers.SerializerMethodField(help_text="Hạn xử lý của việc chủ trì")
+    relations = serializers.SerializerMethodField(
+        help_text="Vai trò của người gọi trong công việc: assigned (mình giao), lead, cooperate, info"
+    )
 
     class Meta:
         model = Task
         fields = ["id", "title", "content", "created_by", "created_by_name", "on_behalf_of", "created_at",
-                  "status", "completed_at", "is_overdue"]  # fmt: skip
+                  "status", "completed_at", "deadline", "is_overdue", "relations"]  # fmt: skip
 
     def get_created_by_name(self, t: Task) -> str | None:
         return _name(t.created_by)
 
+    def _leads(self, t: Task) -> list[Assignment]:
+        return [a for a in t.assignments.all() if a.parent_id is None and a.role == Assignment.Role.LEAD]
+
     def get_is_overdue(self, t: Task) -> bool:
+        # The list annotates it in SQL (selectors.task_list); a single task reads its rows.
+        if hasattr(t, "overdue"):
+            return bool(t.overdue)
         leads = getattr(t, "open_leads", None)
         if leads is None:
-            leads = [a for a in t.assignments.all() if a.parent_id is None and a.role == Assignment.Role.LEAD]
+            leads = self._leads(t)
         return any(a.is_overdue for a in leads)
+
+    def get_deadline(self, t: Task) -> dt.date | None:
+        if hasattr(t, "lead_deadline"):
+            return t.lead_deadline
+        leads = self._leads(t)
+        return leads[0].deadline if leads else None
+
+    def get_relations(self, t: Task) -> list[str]:
+        """Only the list knows the caller (annotated in SQL); elsewhere it is empty."""
+        flags = (("assigned", "i_assigned"), ("lead", "i_lead"), ("cooperate", "i_cooperate"), ("info", "i_info"))
+        return [name for name, attr in flags if getattr(t, attr, False)]
+
+
+TASK_STATUS_CHOICES = [("open", "Đang xử lý"), ("overdue", "Quá hạn"), ("due_soon", "Sắp đến hạn"),
+                       ("completed", "Đã hoàn thành"), ("all", "Tất cả")]  # fmt: skip
+TASK_RELATION_CHOICES = [("assigned", "Tôi giao"), ("lead", "Tôi chủ trì"), ("cooperate", "Tôi phối hợp"),
+                         ("info", "Để biết")]  # fmt: skip
+
+
+class TaskFilterSerializer(QuerySerializer):
+    status = serializers.ChoiceField(
+        choices=TASK_STATUS_CHOICES, default="all",
+        help_text="open: đang xử lý; overdue: việc chủ trì quá hạn; due_soon: hạn trong 3 ngày tới; completed; all",
+    )
+    relation = serializers.ChoiceField(
+        choices=TASK_RELATION_CHOICES, required=False,
+        help_text="Chỉ những công việc người gọi đã giao, chủ trì, phối hợp hoặc được gửi để biết",
+    )
 
 
 class TaskDetailSerializer(TaskSerializer):

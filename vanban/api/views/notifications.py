@@ -8,11 +8,16 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from vanban.api.permissions import TokenScopes
 from vanban.api.serializers.common import errors, id_parameter
 from vanban.api.serializers.notifications import (
+    EmailAbandonSerializer,
+    EmailDeliverySerializer,
+    EmailProblemFilterSerializer,
     MarkReadResultSerializer,
     MarkReadSerializer,
     NotificationFilterSerializer,
@@ -23,7 +28,9 @@ from vanban.api.serializers.notifications import (
 )
 from vanban.api.views.base import JsonListView, JsonView, get_or_404, query_params, validated
 from vanban.notifications import selectors, services
-from vanban.notifications.models import Notification
+from vanban.notifications.models import EmailDelivery, Notification
+from vanban.organisation.permissions import has_role
+from vanban.organisation.roles import Role
 
 TAGS = ["notifications"]
 
@@ -94,3 +101,52 @@ class PreferencesView(JsonView):
             actor=request.user, user=request.user, email={p["kind"]: p["email"] for p in data["preferences"]}
         )
         return Response(PreferencesSerializer(_preferences_payload(request.user)).data)
+
+
+# --- E-mails that could not be sent (system administrator) -----------------------------------
+
+
+class IsSystemAdmin(BasePermission):
+    message = "Chỉ quản trị hệ thống mới được quản lý thư điện tử gửi lỗi."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated and has_role(request.user, Role.SYSTEM_ADMIN))
+
+
+class _SysadminScoped:
+    permission_classes = [IsAuthenticated, TokenScopes, IsSystemAdmin]
+    required_scope = "admin"
+
+
+class EmailProblemListView(_SysadminScoped, JsonListView):
+    serializer_class = EmailDeliverySerializer
+
+    def get_queryset(self) -> QuerySet[EmailDelivery]:
+        return selectors.email_problems(query_params(EmailProblemFilterSerializer, self.request)["state"])
+
+    @extend_schema(tags=TAGS, parameters=[EmailProblemFilterSerializer],
+                   responses={200: EmailDeliverySerializer(many=True), **errors(400, 403)})  # fmt: skip
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Thư thông báo gửi lỗi (quản trị hệ thống): người nhận, loại, số lần thử, lỗi gần nhất, thời điểm."""
+        return super().get(request, *args, **kwargs)
+
+
+class EmailRetryView(_SysadminScoped, JsonView):
+    @extend_schema(tags=TAGS, parameters=[id_parameter()], request=None,
+                   responses={200: EmailDeliverySerializer, **errors(403, 404, 409)})  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        """Gửi lại ngay thư đã gửi không thành công hoặc đã bỏ qua (đưa vào hàng đợi, số lần thử tính lại từ đầu).
+        Thư đang chờ gửi lại hoặc đã gửi: 409."""
+        row = services.retry_email(actor=request.user, delivery=get_or_404(EmailDelivery.objects.all(), pk))
+        return Response(EmailDeliverySerializer(row).data)
+
+
+class EmailAbandonView(_SysadminScoped, JsonView):
+    @extend_schema(tags=TAGS, parameters=[id_parameter()], request=EmailAbandonSerializer,
+                   responses={200: EmailDeliverySerializer, **errors(400, 403, 404, 409)})  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        """Bỏ qua thư gửi lỗi: thôi không gửi nữa (thư vẫn trong danh sách, thông báo vẫn trong chuông)."""
+        values = validated(EmailAbandonSerializer, request.data)
+        row = services.abandon_email(actor=request.user, delivery=get_or_404(EmailDelivery.objects.all(), pk),
+                                     reason=values["reason"])  # fmt: skip
+        return Response(EmailDeliverySerializer(row).data)

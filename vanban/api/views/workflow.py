@@ -36,6 +36,7 @@ from vanban.api.serializers.workflow import (
     ReturnSerializer,
     StepSerializer,
     TaskDetailSerializer,
+    TaskFilterSerializer,
     TaskInputSerializer,
     TaskSerializer,
     UrgeSerializer,
@@ -432,13 +433,17 @@ class TaskListView(generics.ListAPIView):
     parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Task]:
-        return selectors.tasks_visible_to(self.request.user).prefetch_related("assignments").order_by(
-            "-created_at", "-pk"
-        )
+        data = query_params(TaskFilterSerializer, self.request)
+        filters = selectors.TaskFilters(status=data["status"], relation=data.get("relation", ""))
+        return selectors.task_list(self.request.user, filters)
 
-    @extend_schema(tags=TAGS, responses={200: TaskSerializer(many=True), **errors(400)})
+    @extend_schema(
+        tags=TAGS, parameters=[TaskFilterSerializer], responses={200: TaskSerializer(many=True), **errors(400)}
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Công việc giao trực tiếp người gọi được xem: do mình giao, giao cho mình hoặc đơn vị mình."""
+        """Công việc được giao: công việc giao trực tiếp người gọi được xem (do mình giao, giao cho mình hoặc đơn
+        vị mình), lọc theo trạng thái (mặc định tất cả) và vai trò của người gọi; kèm hạn xử lý và quá hạn. Việc
+        đang xử lý xếp theo hạn gần nhất, việc đã hoàn thành theo lúc hoàn thành."""
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

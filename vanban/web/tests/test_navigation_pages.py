@@ -13,18 +13,19 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_KEYS = {"units", "accounts", "account_import", "positions", "document_types", "security_policy", "audit", "usage",
               "review_routes"}
-SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups", "search_admin"}
+SYSADMIN_ONLY_KEYS = {"positions", "document_types", "security_policy", "audit", "usage", "backups", "search_admin",
+                      "email_failures"}
 
 # username → the navigation keys they must see (beyond "home", "jobs", "directory", "schedule").
 EXPECTED = {
     "quantri": ADMIN_KEYS | {"delegations", "registers", "organ_seal", "backups", "search_admin", "work_calendar", "deadline_rules",
-                             "exchange_partners", "exchange_outbox"},
+                             "exchange_partners", "exchange_outbox", "email_failures"},
     "qt.xnk": {"units", "accounts", "account_import", "delegations", "registers", "review_routes"},
     "vanthu.bo": {"search", "delegations", "registers", "incoming", "awaiting", "outgoing", "organ_seal", "exchange_received", "reports"},
     "vanthu.xnk": {"search", "delegations", "registers", "incoming", "awaiting", "unit", "outgoing", "reports"},
-    "bt.hoang": {"search", "delegations", "incoming", "outgoing", "task_new", "reports"},
-    "ct.xnk": {"search", "delegations", "incoming", "unit", "outgoing", "task_new", "reports"},
-    "cv.khtc": {"search", "incoming", "outgoing", "reports"},
+    "bt.hoang": {"search", "delegations", "incoming", "outgoing", "task_new", "tasks", "reports"},
+    "ct.xnk": {"search", "delegations", "incoming", "unit", "outgoing", "task_new", "tasks", "reports"},
+    "cv.khtc": {"search", "incoming", "outgoing", "tasks", "reports"},
 }
 # Hồ sơ: files and the file plan for every document reader; transfers for clerks and leaders.
 for _user in ("vanthu.bo", "vanthu.xnk", "bt.hoang", "ct.xnk", "cv.khtc"):

@@ -13,5 +13,6 @@ urlpatterns = [
     path("buoc/<int:pk>/tep/", workflow.step_file, name="step_file"),
     path("gia-han/<int:pk>/", workflow.decide_extension, name="decide_extension"),
     path("cong-viec/giao-viec/", workflow.task_new, name="task_new"),
+    path("cong-viec/danh-sach/", workflow.task_list, name="tasks"),
     path("cong-viec/<int:pk>/", workflow.task_detail, name="task"),
 ]

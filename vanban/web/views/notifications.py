@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from vanban.core.errors import VanbanError
 from vanban.notifications import kinds, selectors, services
-from vanban.notifications.models import EmailMode
+from vanban.notifications.models import EmailDelivery, EmailMode
+from vanban.web.views._admin import run_action, sysadmin_required
 
 PAGE_SIZE = 20
 # htmx stops polling when it gets this status: a signed-out tab stops asking.
@@ -154,3 +156,47 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "has_email": bool(user.email),
         },
     )
+
+
+# --- Quản trị: e-mails that could not be sent -----------------------------------------------
+
+
+@sysadmin_required
+def email_failures(request: HttpRequest) -> HttpResponse:
+    """Thư điện tử gửi lỗi: the failed, still-retrying and abandoned notification e-mails,
+    with «Gửi lại» and «Bỏ qua»."""
+    state = request.GET.get("trang_thai", "failed")
+    if state not in selectors.EMAIL_PROBLEMS:
+        state = "failed"
+    page = Paginator(selectors.email_problems(state), PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    return render(request, "web/notifications/email_failures.html", {
+        "page_title": "Thư điện tử gửi lỗi", "page": page, "state": state, "filters": selectors.EMAIL_PROBLEMS,
+        "query": f"trang_thai={state}",
+    })  # fmt: skip
+
+
+def _delivery(pk: int) -> EmailDelivery:
+    row = EmailDelivery.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_safe_next(request, request.POST.get("next"), fallback=reverse("web:email_failures")))
+
+
+@sysadmin_required
+@require_POST
+def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    run_action(request, services.retry_email, "Đã đưa thư vào hàng đợi gửi lại.", actor=request.user,
+               delivery=_delivery(pk))  # fmt: skip
+    return _back(request)
+
+
+@sysadmin_required
+@require_POST
+def email_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    run_action(request, services.abandon_email, "Đã bỏ qua thư này.", actor=request.user, delivery=_delivery(pk),
+               reason=request.POST.get("reason", ""))  # fmt: skip
+    return _back(request)

@@ -23,7 +23,7 @@ from vanban.incoming import selectors as incoming_selectors
 from vanban.web.forms import VanbanForm, date_field
 from vanban.workflow import selectors, services
 from vanban.workflow.models import Assignment
-from vanban.workflow.permissions import identity, leads_unit
+from vanban.workflow.permissions import identity, leads_unit, may_give_tasks
 from vanban.workflow.services import AssigneeSpec
 
 PAGE_SIZE = 25
@@ -543,4 +543,40 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tree": tree,
         "files": [s for s in steps if s.file_id and s.assignment_id is None],
         "steps": steps,
+    })
+
+
+class TaskListForm(VanbanForm):
+    trang_thai = forms.ChoiceField(label="Trạng thái", required=False, choices=list(selectors.TASK_STATUSES.items()))
+    vai_tro = forms.ChoiceField(
+        label="Vai trò của tôi", required=False, choices=[("", "Tất cả"), *selectors.TASK_RELATIONS.items()]
+    )
+
+    def filters(self) -> selectors.TaskFilters:
+        if not self.is_bound or not self.is_valid():
+            return selectors.TaskFilters()
+        return selectors.TaskFilters(status=self.cleaned_data["trang_thai"] or "open",
+                                     relation=self.cleaned_data["vai_tro"])  # fmt: skip
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Công việc được giao: the direct tasks the reader gave or takes part in, by state
+    (tabs with counts), by the reader's role in them, with paging."""
+    form = TaskListForm(request.GET or None)
+    f = form.filters()
+    page, query = _page(request, selectors.task_list(request.user, f))
+    tab_query = request.GET.copy()
+    for key in ("page", "trang_thai"):
+        tab_query.pop(key, None)
+    return render(request, "web/workflow/task_list.html", {
+        "page_title": "Công việc được giao",
+        "form": form,
+        "filters": f,
+        "statuses": selectors.TASK_STATUSES,
+        "counts": selectors.task_counts(request.user, f.relation),
+        "tab_query": tab_query.urlencode(),
+        "page": page,
+        "query": query,
+        "may_give": may_give_tasks(request.user),
     })

@@ -44,7 +44,20 @@ def test_weekends_and_seeded_holidays_are_not_working_days() -> None:
 def test_a_make_up_saturday_is_a_working_day() -> None:
     assert is_working_day(D(2026, 1, 10))  # làm bù for Friday 2/1/2026
     assert not is_working_day(D(2026, 1, 2))
-    assert is_working_day(D(2025, 2, 8))
+    assert is_working_day(D(2025, 4, 26))  # làm bù for Friday 2/5/2025
+    # Tết Ất Tỵ 2025 (25/01–02/02) took five weekdays off with no swap: 08/02/2025 is an
+    # ordinary Saturday (an earlier seed had it as a make-up day by mistake).
+    assert not is_working_day(D(2025, 2, 8))
+    for day in range(27, 32):
+        assert not is_working_day(D(2025, 1, day))
+
+
+def test_national_day_2026_swaps_monday_31_8_for_saturday_22_8() -> None:
+    # VPCP: nghỉ 29/8–02/9/2026; thứ Hai 31/8 hoán đổi sang thứ Bảy 22/8.
+    assert not is_working_day(D(2026, 8, 31))
+    assert is_working_day(D(2026, 8, 22))
+    # Friday 28/8 + 1 working day: the long weekend runs to Wednesday 2/9.
+    assert add_working_days(D(2026, 8, 28), 1) == D(2026, 9, 3)
 
 
 def test_add_working_days_jumps_over_tet_2026() -> None:
