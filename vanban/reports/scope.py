@@ -1,8 +1,7 @@
 """Whose figures a viewer sees, and for which period.
 
-The permission filters of the document apps come first (`incoming.permissions.visibility_q`,
-`outgoing.permissions.visibility_q`): no figure counts a document its viewer may not open.
-On top of that each role gets its own view (issue 6, "a dashboard per role"):
+No figure counts a document its viewer may not open. Each role gets its own view (issue 6,
+"a dashboard per role"):
 
 * ministry-wide readers (Lãnh đạo Bộ, Văn thư Bộ) see the whole ministry, by top-level unit;
 * unit leaders and unit clerks see the subtree of the units their roles cover;
@@ -10,6 +9,16 @@ On top of that each role gets its own view (issue 6, "a dashboard per role"):
 
 A unit filter narrows any of these to one unit's subtree; a unit-scoped viewer may only
 choose a unit inside their own subtree.
+
+Every view lies inside what its viewer may read (`incoming.permissions.visibility_q`): the
+units in view come from the same unit-leader and unit-clerk roles that let the viewer read
+their registers and whatever is assigned to them, and "own work" is what is assigned to the
+viewer or their principal, which the workflow lets them read. So the incoming and work
+aggregates filter on unit and user ids alone, never row by row through `visibility_q`
+(five EXISTS per document, seconds at a million); tests/test_permissions.py holds this
+for every kind of viewer. Outgoing figures and the presentations waiting for a leader keep
+their visibility filters: a unit's view does not imply them (a unit clerk does not read
+every draft of the unit; a leader posted in the unit may be presented a ministry document).
 
 Units are few (hundreds), so the tree is read once per request and kept in Python; the
 documents never are.

@@ -139,3 +139,39 @@ def test_invalid_periods_are_refused(db: Any) -> None:
     assert exc.value.code == "period_too_long"
     with pytest.raises(ValidationFailed):
         Period.build(granularity="day")
+
+
+def test_the_one_pass_work_read_equals_the_separate_aggregates(stats: Stats, at_now: Any) -> None:
+    """On PostgreSQL the work counts and processing times come from one CTE; they must be
+    exactly what the per-unit GROUP BY and the percentile query give on their own."""
+    from vanban.core.timeutil import today
+    from vanban.reports.selectors import (
+        _unit_pairs,
+        no_jit,
+        processing_times,
+        top_most_q,
+        work_and_processing,
+        work_in_period,
+    )
+
+    period = Period.build(**MARCH)
+    w = stats.world
+    for viewer in (stats.leader, w.unit_clerk, w.other_clerk, stats.team_leader, w.specialist, w.sysadmin):
+        scope = scope_for(viewer)
+        with no_jit():
+            pairs, processing = work_and_processing(scope, period, today())
+            items = work_in_period(scope, period)
+            expected_pairs = _unit_pairs(items, today(), with_time=True)
+            expected = processing_times(items.filter(top_most_q(scope)))
+
+        def key(row: dict[str, Any]) -> tuple[Any, ...]:
+            return (row["own_unit"] or 0, row["parent_lead_unit"] or 0)
+
+        got = sorted(pairs, key=key)
+        want = sorted(expected_pairs, key=key)
+        fields = ("own_unit", "parent_lead_unit", "all", "on_time", "late", "within", "overdue")
+        assert [[r[f] for f in fields] for r in got] == [[r[f] for f in fields] for r in want], viewer.username
+        assert [r["seconds"] or 0 for r in got] == pytest.approx([r["seconds"] or 0 for r in want])
+        assert processing.completed == expected.completed, viewer.username
+        for name in ("average_days", "median_days", "p90_days"):
+            assert getattr(processing, name) == pytest.approx(getattr(expected, name)), (viewer.username, name)
