@@ -280,20 +280,20 @@ def _add_files(actor: Any, doc: IncomingDocument, message: EdocMessage) -> list[
     return hashes
 
 
-def accept_change(*, actor: Any, request: ChangeRequest) -> ChangeRequest:
+def accept_change(*, actor: Any, change: ChangeRequest) -> ChangeRequest:
     """Đồng ý (status 15): a revocation marks the document revoked; an update adds the
     new version's files to it; a replacement is registered as a new document (its own
     số đến) that replaces it. The people working on it are notified."""
     from vanban.exchange.services import accept_received, read_message
 
     authority = authorize(actor, {Role.MINISTRY_CLERK})
-    fresh = ChangeRequest.objects.filter(pk=request.pk).values_list("state", "decided_at").first()
+    fresh = ChangeRequest.objects.filter(pk=change.pk).values_list("state", "decided_at").first()
     if fresh is None:
         raise ExchangeError("not_found", "Không tìm thấy yêu cầu.")
     if fresh[0] != ChangeRequest.State.PENDING or fresh[1] is not None:
         raise WrongState("change_decided", "Yêu cầu này đã được xử lý hoặc không còn chờ quyết định.")
     with transaction.atomic():
-        row = _locked(request, ChangeRequest.State.PENDING)
+        row = _locked(change, ChangeRequest.State.PENDING)
         doc = row.incoming
         assert doc is not None
         now = timezone.now()
@@ -325,11 +325,11 @@ def accept_change(*, actor: Any, request: ChangeRequest) -> ChangeRequest:
         _notify(row, doc, actor, text)
         audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="exchange.change_accepted",
                      target=row.message, data=data)  # fmt: skip
-    request.refresh_from_db()
-    return request
+    change.refresh_from_db()
+    return change
 
 
-def refuse_change(*, actor: Any, request: ChangeRequest, reason: str) -> ChangeRequest:
+def refuse_change(*, actor: Any, change: ChangeRequest, reason: str) -> ChangeRequest:
     """Từ chối (status 16) with the reason for the sender. Also answers a revocation or
     a take-back about a document we never received."""
     authority = authorize(actor, {Role.MINISTRY_CLERK})
@@ -339,7 +339,7 @@ def refuse_change(*, actor: Any, request: ChangeRequest, reason: str) -> ChangeR
     if len(reason) > 2000:
         raise ExchangeError("too_long", "Lý do từ chối dài quá 2000 ký tự.", "reason")
     with transaction.atomic():
-        row = _locked(request, ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED)
+        row = _locked(change, ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED)
         if row.message.status in (ReceivedMessage.Status.REGISTERED, ReceivedMessage.Status.REFUSED):
             raise WrongState("change_decided", "Văn bản này đã được tiếp nhận hoặc từ chối như một văn bản mới.")
         if row.state == ChangeRequest.State.UNMATCHED and row.message.status == ReceivedMessage.Status.RECEIVED:
@@ -355,8 +355,8 @@ def refuse_change(*, actor: Any, request: ChangeRequest, reason: str) -> ChangeR
         _answer(row, "16", reason, actor, now)
         audit.record(actor=actor, on_behalf_of=authority.on_behalf_of, action="exchange.change_refused",
                      target=row.message, data={"kind": row.kind, "incoming": row.incoming_id, "reason": reason})  # fmt: skip
-    request.refresh_from_db()
-    return request
+    change.refresh_from_db()
+    return change
 
 
 # --- Reads ------------------------------------------------------------------------------------
