@@ -232,7 +232,10 @@ def open_change_request(*, actor: Any, row: ReceivedMessage, message: Message) -
 
 
 def _locked(request: ChangeRequest, *states: str) -> ChangeRequest:
-    row = ChangeRequest.objects.select_for_update().select_related("message", "target", "incoming").get(pk=request.pk)
+    # Only the request row is locked (PostgreSQL refuses FOR UPDATE across the nullable joins).
+    row = ChangeRequest.objects.select_for_update(of=("self",)).select_related("message", "target", "incoming").get(
+        pk=request.pk
+    )
     if row.state not in states or row.decided_at is not None:
         raise WrongState("change_decided", "Yêu cầu này đã được xử lý hoặc không còn chờ quyết định.")
     return row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vanban.api.serializers.common import QuerySerializer, StrictSerializer
@@ -111,9 +112,13 @@ class ReceivedSerializer(serializers.ModelSerializer):
                   "code_notation", "promulgation_date", "subject", "business_doc_type", "status_code", "channel",
                   "received_at", "incoming", "refusal_reason", "decided_at", "warnings", "change_request"]  # fmt: skip
 
-    def get_change_request(self, obj: ReceivedMessage) -> ChangeRequestSerializer | None:
-        request = ChangeRequest.objects.filter(message=obj).select_related("message").first()
-        return ChangeRequestSerializer(request).data if request is not None else None  # type: ignore[return-value]
+    @extend_schema_field(ChangeRequestSerializer(allow_null=True))
+    def get_change_request(self, obj: ReceivedMessage) -> dict[str, Any] | None:
+        try:
+            request = obj.change_request  # select_related by the list's query
+        except ChangeRequest.DoesNotExist:
+            return None
+        return ChangeRequestSerializer(request).data
 
 
 class ChangeFilterSerializer(QuerySerializer):
