@@ -39,6 +39,7 @@ from vanban.documents import storage
 from vanban.documents.files import prepare_upload
 from vanban.documents.models import FileRole
 from vanban.documents.services import store_upload
+from vanban.documents.signature_reports import schedule_checks
 from vanban.exchange.errors import ExchangeError, WrongState
 from vanban.exchange.messages import (
     BUSINESS_REPLACE,
@@ -269,6 +270,7 @@ def _notify(request: ChangeRequest, doc: IncomingDocument, actor: Any, text: str
 def _add_files(actor: Any, doc: IncomingDocument, message: EdocMessage) -> list[str]:
     """The update's files after the document's own, checked as any upload."""
     hashes: list[str] = []
+    stored_files: list[Any] = []
     with ExitStack() as stack:
         uploads = [stack.enter_context(prepare_upload(a.name, a.content)) for a in message.attachments]
         for upload in uploads:
@@ -279,7 +281,10 @@ def _add_files(actor: Any, doc: IncomingDocument, message: EdocMessage) -> list[
             stored = store_upload(actor=actor, upload=upload)
             IncomingFile.objects.create(document=doc, file=stored, role=FileRole.ATTACHMENT, position=position,
                                         name=upload.name, added_by=actor)  # fmt: skip
+            stored_files.append(stored)
             hashes.append(stored.sha256)
+    # As at registration: the new version's signatures are checked by the worker after commit.
+    schedule_checks(stored_files)
     return hashes
 
 

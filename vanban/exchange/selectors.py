@@ -13,7 +13,7 @@ def received_rows(state: str) -> QuerySet[ReceivedMessage]:
     requests still open."""
     rows = (ReceivedMessage.objects.filter(Q(kind=ReceivedMessage.Kind.EDOC) | Q(change_request__isnull=False))
             .select_related("change_request", "change_request__incoming", "change_request__target",
-                            "change_request__replacement")
+                            "change_request__replacement", "change_request__decided_by")
             .order_by("-received_at", "-pk"))  # fmt: skip
     if state == "waiting":
         open_states = [ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED]

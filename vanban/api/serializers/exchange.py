@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vanban.api.serializers.common import QuerySerializer, StrictSerializer
+from vanban.api.serializers.common import QuerySerializer, StrictSerializer, bounded_id
 from vanban.exchange.models import ChangeRequest, OutboxMessage, Partner, ReceivedMessage, RecipientStatus
 
 
@@ -123,7 +123,7 @@ class ReceivedSerializer(serializers.ModelSerializer):
 
 class ChangeFilterSerializer(QuerySerializer):
     state = serializers.ChoiceField(choices=[("open", "Chờ xử lý"), *ChangeRequest.State.choices], required=False)
-    incoming = serializers.IntegerField(required=False, min_value=1, help_text="Chỉ các yêu cầu về văn bản đến này")
+    incoming = bounded_id(required=False, help_text="Chỉ các yêu cầu về văn bản đến này")
 
 
 class AcceptSerializer(StrictSerializer):
