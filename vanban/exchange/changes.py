@@ -184,6 +184,10 @@ def open_change_request(*, actor: Any, row: ReceivedMessage, message: Message) -
     reference = ", ".join(refs) or (message.response_for.code if isinstance(message, StatusMessage) else message.code)
     request = ChangeRequest(message=row, kind=kind, reference=reference[:500], reason=clean_text(reason)[:2000])
     target = find_target(row, message)
+    if target is not None:
+        # Locked as the clerk's acceptance locks it: a registration at this moment either
+        # commits first (then the request waits for the clerk) or waits for this one.
+        target = ReceivedMessage.objects.select_for_update().get(pk=target.pk)
     request.target = target
     now = timezone.now()
     status = row.status
