@@ -29,6 +29,13 @@ class ReceivedMessage(models.Model):
         RECEIVED = "received", "Đã đến, chờ tiếp nhận"
         REGISTERED = "registered", "Đã tiếp nhận, vào sổ"
         REFUSED = "refused", "Đã từ chối"
+        # Set by exchange.changes: the sender withdrew it before registration; a newer
+        # version (update/replacement) took its place in the queue; the message is
+        # itself a change request (revocation, status 13, an update of a registered
+        # document), handled through its ChangeRequest rather than registered.
+        REVOKED = "revoked", "Đã bị bên gửi thu hồi"
+        SUPERSEDED = "superseded", "Đã có phiên bản cập nhật, thay thế"
+        CHANGE = "change", "Yêu cầu thu hồi, cập nhật, thay thế"
 
     kind = models.CharField("Loại thông điệp", max_length=10, choices=Kind.choices)
     status = models.CharField("Trạng thái", max_length=20, choices=Status.choices, default=Status.RECEIVED)
@@ -99,6 +106,59 @@ class ReceivedMessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status_code} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class ChangeRequest(models.Model):
+    """A sender's request about a document it sent us earlier: a document message of
+    BussinessDocType 1 (revoke), 2 (update) or 3 (replace), or a status 13 (yêu cầu lấy
+    lại). `target` is the received message of the document it refers to (None when no
+    such document was found: `state` unmatched, with the warning kept on the message).
+    A document not yet registered is changed at once (`applied`, status 15 back); a
+    registered one waits for the clerk (`pending` → `accepted` 15 / `refused` 16)."""
+
+    class Kind(models.IntegerChoices):
+        REVOKE = 1, "Thu hồi"
+        UPDATE = 2, "Cập nhật"
+        REPLACE = 3, "Thay thế"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ văn thư quyết định"
+        APPLIED = "applied", "Đã áp dụng tự động"
+        ACCEPTED = "accepted", "Đã đồng ý"
+        REFUSED = "refused", "Đã từ chối"
+        UNMATCHED = "unmatched", "Không tìm thấy văn bản được yêu cầu"
+
+    message = models.OneToOneField(ReceivedMessage, on_delete=models.PROTECT, related_name="change_request")
+    kind = models.PositiveSmallIntegerField("Yêu cầu", choices=Kind.choices)
+    state = models.CharField("Trạng thái", max_length=20, choices=State.choices)
+    # What the message names, kept for the clerk when nothing matched.
+    reference = models.CharField("Văn bản được yêu cầu", max_length=500, blank=True)
+    target = models.ForeignKey(ReceivedMessage, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="change_requests")  # fmt: skip
+    incoming = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="exchange_changes")  # fmt: skip
+    # The document registered from a replacement the clerk accepted (a new số đến).
+    replacement = models.ForeignKey(IncomingDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+    reason = models.CharField("Lý do của bên gửi", max_length=2000, blank=True)
+    refusal_reason = models.CharField("Lý do từ chối", max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "Yêu cầu thu hồi, cập nhật, thay thế"
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.UNMATCHED) and self.decided_at is None
 
 
 # --- Transport: partners, outbox, per-recipient status --------------------------------------
@@ -225,3 +285,27 @@ class RecipientStatus(models.Model):
         if not self.status_code:
             return ""
         return f"{self.status_code} – {STATUS_LABELS.get(self.status_code, '')}"
+
+    @property
+    def change_entry(self) -> dict | None:
+        """The latest answer (15/16) to a recall, update or replacement, from `history`."""
+        answers = [h for h in self.history if h.get("code") == self.change_code]
+        return answers[-1] if self.change_code and answers else None
+
+    @property
+    def change_label(self) -> str:
+        from vanban.exchange.messages import STATUS_LABELS
+
+        if not self.change_code:
+            return ""
+        return f"{self.change_code} – {STATUS_LABELS.get(self.change_code, '')}"
+
+    @property
+    def change_description(self) -> str:
+        entry = self.change_entry
+        return str(entry.get("description", "")) if entry else ""
+
+    @property
+    def change_at(self) -> str | None:
+        entry = self.change_entry
+        return str(entry["at"]) if entry and entry.get("at") else None

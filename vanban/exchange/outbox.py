@@ -148,7 +148,8 @@ def enqueue_status(*, received: ReceivedMessage, code: str, description: str = "
     from vanban.exchange.export import status_for_received
 
     partner = active_partner(received.from_organ_id)
-    if partner is None or received.kind != ReceivedMessage.Kind.EDOC:
+    # A status message is answered only when it asked for an answer: a take-back (13).
+    if partner is None or (received.kind != ReceivedMessage.Kind.EDOC and received.status_code != "13"):
         return None
     status = status_for_received(received, code, description=description, actor=actor, at=at)
     data = edxml.build_status(status)

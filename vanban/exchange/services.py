@@ -29,6 +29,7 @@ from vanban.documents.models import DocumentType, Register, StoredFile
 from vanban.documents.numbering import register_for
 from vanban.documents.services import find_or_create_external_organ, store_upload
 from vanban.exchange import edxml
+from vanban.exchange.changes import open_change_request
 from vanban.exchange.errors import ExchangeError, WrongState
 from vanban.exchange.export import urgency_for
 from vanban.exchange.messages import STATUS_DESCRIPTIONS, EdocMessage, Message, StatusMessage, is_standard_organ_id
@@ -194,6 +195,8 @@ def _create(*, actor: Any, message: Message, upload: PreparedUpload, sha256: str
             "channel": row.channel,
         },
     )
+    # A revocation, update, replacement or take-back (13) about a document we received.
+    open_change_request(actor=common["received_by"], row=row, message=message)
     return row
 
 
@@ -234,11 +237,24 @@ def _lock(received: ReceivedMessage) -> ReceivedMessage:
     row = ReceivedMessage.objects.select_for_update().get(pk=received.pk)
     if row.kind != ReceivedMessage.Kind.EDOC:
         raise WrongState("not_a_document", "Thông điệp trạng thái không tiếp nhận hay từ chối được.")
-    if row.status == ReceivedMessage.Status.REGISTERED:
-        raise WrongState("already_registered", "Văn bản liên thông này đã được tiếp nhận, vào sổ.")
-    if row.status == ReceivedMessage.Status.REFUSED:
-        raise WrongState("already_refused", "Văn bản liên thông này đã bị từ chối.")
+    if row.status != ReceivedMessage.Status.RECEIVED:
+        raise _state_error(row.status)
     return row
+
+
+def _state_error(status: str) -> WrongState:
+    """Why a received message that is not waiting can be neither accepted nor refused."""
+    if status == ReceivedMessage.Status.REGISTERED:
+        return WrongState("already_registered", "Văn bản liên thông này đã được tiếp nhận, vào sổ.")
+    if status == ReceivedMessage.Status.REFUSED:
+        return WrongState("already_refused", "Văn bản liên thông này đã bị từ chối.")
+    if status == ReceivedMessage.Status.REVOKED:
+        return WrongState("revoked_by_sender", "Bên gửi đã thu hồi văn bản này: không tiếp nhận được nữa.")
+    if status == ReceivedMessage.Status.SUPERSEDED:
+        return WrongState("superseded", "Bên gửi đã gửi phiên bản cập nhật, thay thế văn bản này: hãy tiếp nhận "
+                                        "phiên bản mới.")  # fmt: skip
+    return WrongState("change_request", "Đây là yêu cầu thu hồi, cập nhật, thay thế của bên gửi: đồng ý hoặc từ chối "
+                                        "yêu cầu, không vào sổ như văn bản mới.")  # fmt: skip
 
 
 def _incoming_data(message: EdocMessage, received: ReceivedMessage, register: Register) -> IncomingData:
@@ -321,10 +337,7 @@ def _lock_free_check(message: ReceivedMessage) -> None:
     if kind != ReceivedMessage.Kind.EDOC:
         raise WrongState("not_a_document", "Thông điệp trạng thái không tiếp nhận hay từ chối được.")
     if status != ReceivedMessage.Status.RECEIVED:
-        raise WrongState(
-            "already_registered" if status == ReceivedMessage.Status.REGISTERED else "already_refused",
-            "Văn bản liên thông này đã được xử lý (đã tiếp nhận hoặc đã từ chối).",
-        )
+        raise _state_error(status)
 
 
 def refuse_received(*, actor: Any, message: ReceivedMessage, reason: str) -> ReceivedMessage:

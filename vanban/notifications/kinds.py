@@ -12,6 +12,7 @@ KINDS: dict[str, str] = {
     "presentation.received": "Văn bản trình xin ý kiến chỉ đạo",
     "outgoing.review": "Dự thảo chờ duyệt",
     "outgoing.recalled": "Văn bản đã nhận bị thu hồi",
+    "exchange.changed": "Văn bản liên thông đến bị thu hồi, cập nhật, thay thế",
     "schedule.changed": "Thay đổi lịch công tác",
     "records.transfer_due": "Hồ sơ sắp đến hạn nộp lưu",
     "system": "Thông báo hệ thống",

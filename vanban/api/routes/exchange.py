@@ -13,4 +13,8 @@ urlpatterns: list[URLPattern] = [
     path("exchange/received", views.ReceivedListView.as_view(), name="api-exchange-received"),
     path("exchange/received/<int:pk>/accept", views.ReceivedAcceptView.as_view(), name="api-exchange-accept"),
     path("exchange/received/<int:pk>/refuse", views.ReceivedRefuseView.as_view(), name="api-exchange-refuse"),
+    path("exchange/changes", views.ChangeListView.as_view(), name="api-exchange-changes"),
+    path("exchange/changes/<int:pk>", views.ChangeDetailView.as_view(), name="api-exchange-change"),
+    path("exchange/changes/<int:pk>/accept", views.ChangeAcceptView.as_view(), name="api-exchange-change-accept"),
+    path("exchange/changes/<int:pk>/refuse", views.ChangeRefuseView.as_view(), name="api-exchange-change-refuse"),
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vanban.api.serializers.common import QuerySerializer, StrictSerializer
-from vanban.exchange.models import OutboxMessage, Partner, ReceivedMessage, RecipientStatus
+from vanban.api.serializers.common import QuerySerializer, StrictSerializer, bounded_id
+from vanban.exchange.models import ChangeRequest, OutboxMessage, Partner, ReceivedMessage, RecipientStatus
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -82,12 +83,47 @@ class InboxResultSerializer(serializers.Serializer):
     status_code = serializers.CharField(allow_blank=True)
 
 
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    """A revocation (1), update (2), replacement (3) or take-back (status 13, kind 1)
+    the sender asked for; `message` is the received message carrying it, `target` the
+    received document it is about, `incoming` that document once registered."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    from_organ_id = serializers.CharField(source="message.from_organ_id", read_only=True)
+    take_back = serializers.SerializerMethodField(help_text="Yêu cầu lấy lại bằng thông điệp trạng thái 13")
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["id", "message", "kind", "kind_label", "take_back", "state", "state_label", "from_organ_id",
+                  "reference", "target", "incoming", "replacement", "reason", "refusal_reason", "created_at",
+                  "decided_at", "decided_by"]  # fmt: skip
+
+    def get_take_back(self, obj: ChangeRequest) -> bool:
+        return obj.message.kind == ReceivedMessage.Kind.STATUS
+
+
 class ReceivedSerializer(serializers.ModelSerializer):
+    change_request = serializers.SerializerMethodField()
+
     class Meta:
         model = ReceivedMessage
         fields = ["id", "kind", "status", "from_organ_id", "from_organ_name", "document_id", "code_number",
                   "code_notation", "promulgation_date", "subject", "business_doc_type", "status_code", "channel",
-                  "received_at", "incoming", "refusal_reason", "decided_at", "warnings"]  # fmt: skip
+                  "received_at", "incoming", "refusal_reason", "decided_at", "warnings", "change_request"]  # fmt: skip
+
+    @extend_schema_field(ChangeRequestSerializer(allow_null=True))
+    def get_change_request(self, obj: ReceivedMessage) -> dict[str, Any] | None:
+        try:
+            request = obj.change_request  # select_related by the list's query
+        except ChangeRequest.DoesNotExist:
+            return None
+        return ChangeRequestSerializer(request).data
+
+
+class ChangeFilterSerializer(QuerySerializer):
+    state = serializers.ChoiceField(choices=[("open", "Chờ xử lý"), *ChangeRequest.State.choices], required=False)
+    incoming = bounded_id(required=False, help_text="Chỉ các yêu cầu về văn bản đến này")
 
 
 class AcceptSerializer(StrictSerializer):
@@ -100,10 +136,14 @@ class RefuseSerializer(StrictSerializer):
 
 class RecipientStatusSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
+    change_label = serializers.CharField(read_only=True, help_text="15/16: trả lời yêu cầu thu hồi, cập nhật, thay thế")
+    change_description = serializers.CharField(read_only=True)
+    change_at = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = RecipientStatus
-        fields = ["organ_id", "status_code", "label", "status_at", "description", "change_code", "history"]
+        fields = ["organ_id", "status_code", "label", "status_at", "description", "change_code", "change_label",
+                  "change_description", "change_at", "history"]  # fmt: skip
 
 
 def recipient_exchange(recipient: Any) -> dict[str, Any] | None:

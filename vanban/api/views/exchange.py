@@ -21,6 +21,8 @@ from vanban.api.serializers.common import errors, id_parameter
 from vanban.api.serializers.exchange import (
     AbandonSerializer,
     AcceptSerializer,
+    ChangeFilterSerializer,
+    ChangeRequestSerializer,
     InboxResultSerializer,
     OutboxFilterSerializer,
     OutboxSerializer,
@@ -35,9 +37,11 @@ from vanban.api.serializers.incoming import IncomingSerializer
 from vanban.api.views.base import JsonListView, JsonView, get_or_404, query_params, validated
 from vanban.core.errors import ValidationFailed
 from vanban.exchange import outbox, partners
+from vanban.exchange.changes import accept_change, refuse_change
 from vanban.exchange.edxml import max_message_bytes
 from vanban.exchange.inbox import take_in
-from vanban.exchange.models import OutboxMessage, Partner, ReceivedMessage
+from vanban.exchange.models import ChangeRequest, OutboxMessage, Partner, ReceivedMessage
+from vanban.exchange.selectors import received_rows
 from vanban.exchange.services import accept_received, refuse_received
 from vanban.organisation.permissions import has_role
 from vanban.organisation.roles import Role
@@ -245,14 +249,11 @@ class ReceivedListView(JsonListView):
     permission_classes = [IsAuthenticated, TokenScopes, IsClerk]
 
     def get_queryset(self) -> QuerySet[ReceivedMessage]:
-        rows = ReceivedMessage.objects.filter(kind=ReceivedMessage.Kind.EDOC).order_by("-received_at", "-pk")
-        wanted = self.request.query_params.get("status")
-        if wanted in ReceivedMessage.Status.values:
-            rows = rows.filter(status=wanted)
-        return rows
+        return received_rows(self.request.query_params.get("status") or "all")
 
-    @extend_schema(summary="Văn bản liên thông đã đến",
-                   parameters=[OpenApiParameter("status", str, enum=ReceivedMessage.Status.values)])  # fmt: skip
+    @extend_schema(summary="Văn bản liên thông đã đến (và yêu cầu thu hồi, cập nhật, thay thế, lấy lại)",
+                   parameters=[OpenApiParameter("status", str, enum=["waiting", *ReceivedMessage.Status.values],
+                                                description="waiting: chờ tiếp nhận và yêu cầu chưa xử lý")])  # fmt: skip
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -282,3 +283,59 @@ class ReceivedRefuseView(JsonView):
                               reason=values["reason"])  # fmt: skip
         return Response(ReceivedSerializer(row).data)
 
+
+
+# --- Change requests: revocation, update, replacement, take-back (15 / 16) ------------------
+
+
+class ChangeListView(JsonListView):
+    serializer_class = ChangeRequestSerializer
+    permission_classes = [IsAuthenticated, TokenScopes, IsClerk]
+
+    def get_queryset(self) -> QuerySet[ChangeRequest]:
+        values = query_params(ChangeFilterSerializer, self.request)
+        rows = ChangeRequest.objects.select_related("message").order_by("-created_at", "-pk")
+        state = values.get("state")
+        if state == "open":
+            rows = rows.filter(state__in=[ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED],
+                               decided_at__isnull=True)  # fmt: skip
+        elif state:
+            rows = rows.filter(state=state)
+        if values.get("incoming"):
+            rows = rows.filter(incoming_id=values["incoming"])
+        return rows
+
+    @extend_schema(summary="Yêu cầu thu hồi, cập nhật, thay thế, lấy lại của bên gửi", parameters=[ChangeFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ChangeDetailView(JsonView):
+    permission_classes = [IsAuthenticated, TokenScopes, IsClerk]
+
+    @extend_schema(summary="Một yêu cầu thu hồi, cập nhật, thay thế", parameters=[id_parameter()],
+                   responses={200: ChangeRequestSerializer, **errors(404)})  # fmt: skip
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ChangeRequestSerializer(get_or_404(ChangeRequest.objects.select_related("message"), pk)).data)
+
+
+class ChangeAcceptView(JsonView):
+    permission_classes = [IsAuthenticated, TokenScopes, IsClerk]
+
+    @extend_schema(summary="Đồng ý yêu cầu (trạng thái 15)", parameters=[id_parameter()], request=None,
+                   responses={200: ChangeRequestSerializer, **errors(400, 404, 409)})  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        row = accept_change(actor=request.user, change=get_or_404(ChangeRequest.objects.all(), pk))
+        return Response(ChangeRequestSerializer(row).data)
+
+
+class ChangeRefuseView(JsonView):
+    permission_classes = [IsAuthenticated, TokenScopes, IsClerk]
+
+    @extend_schema(summary="Từ chối yêu cầu kèm lý do (trạng thái 16)", parameters=[id_parameter()],
+                   request=RefuseSerializer, responses={200: ChangeRequestSerializer, **errors(400, 404, 409)})  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        values = validated(RefuseSerializer, request.data)
+        row = refuse_change(actor=request.user, change=get_or_404(ChangeRequest.objects.all(), pk),
+                            reason=values["reason"])  # fmt: skip
+        return Response(ChangeRequestSerializer(row).data)

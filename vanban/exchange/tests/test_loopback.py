@@ -7,7 +7,9 @@ The province is down when the ministry issues: the message is retried with backo
 dead-lettered; once the province is up the administrator retries and it arrives. The
 province accepts it (03), assigns it (04), reports progress (05), completes it (06);
 statuses 01 → 06 come back and show on the ministry's recipient. Then a replacement
-(business type 3) and a recall (1) arrive too."""
+(business type 3) and a recall (1) arrive too, as requests about the registered
+document: the province's clerk agrees to the recall (15) and refuses the replacement
+(16), and the ministry's recipients show both answers."""
 
 from __future__ import annotations
 
@@ -221,3 +223,26 @@ def test_ministry_and_province_exchange_a_document_and_its_statuses(
     _wait("status 01 of the replacement", lambda: "01" in _statuses(replacement))
     # The province answered the recall; its row turns "sent" once our worker records the reply.
     _wait("three documents sent", lambda: partner.outbox.filter(state="sent").count() == 3)
+
+    # At the province both are requests about the registered document: its clerk agrees
+    # to the recall (15) and refuses the replacement with a reason (16).
+    def pending() -> list[dict[str, Any]] | None:
+        rows = province.api("clerk", "GET", "/exchange/changes?state=pending")["results"]
+        return rows if len(rows) == 2 else None
+
+    requests_ = {c["kind"]: c for c in _wait("both requests pending at the province", pending)}
+    assert {c["incoming"] for c in requests_.values()} == {incoming["id"]}
+    province.api("clerk", "POST", f"/exchange/changes/{requests_[1]['id']}/accept", {})
+    province.api("clerk", "POST", f"/exchange/changes/{requests_[3]['id']}/refuse",
+                 {"reason": "Đề nghị gửi văn bản đính chính"})  # fmt: skip
+
+    def change_code(document: Any) -> str:
+        state = RecipientStatus.objects.filter(recipient__document=document).first()
+        return state.change_code if state else ""
+
+    _wait("15 for the recall at the ministry", lambda: change_code(doc) == "15")
+    _wait("16 for the replacement at the ministry", lambda: change_code(replacement) == "16")
+    refused = RecipientStatus.objects.get(recipient__document=replacement)
+    assert refused.change_description == "Đề nghị gửi văn bản đính chính"
+    shown = api_client(d.world.ministry_clerk).get(f"/api/v1/outgoing/{doc.pk}").json()["recipients"][0]
+    assert shown["exchange"]["change_label"] == "15 – Đồng ý cập nhật, lấy lại"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("van-ban-lien-thong/", exchange.received_list, name="exchange_received"),
     path("van-ban-lien-thong/<int:pk>/tiep-nhan/", exchange.received_accept, name="exchange_received_accept"),
     path("van-ban-lien-thong/<int:pk>/tu-choi/", exchange.received_refuse, name="exchange_received_refuse"),
+    path("van-ban-lien-thong/yeu-cau/<int:pk>/dong-y/", exchange.change_accept, name="exchange_change_accept"),
+    path("van-ban-lien-thong/yeu-cau/<int:pk>/tu-choi/", exchange.change_refuse, name="exchange_change_refuse"),
 ]

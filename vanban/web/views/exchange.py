@@ -151,19 +151,18 @@ def outbox_abandon(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Received documents: the clerk accepts (03) or refuses (02) -------------------------------
 
 
-RECEIVED_FILTERS = [("received", "Chờ tiếp nhận"), ("registered", "Đã tiếp nhận"), ("refused", "Đã từ chối"),
-                    ("all", "Tất cả")]  # fmt: skip
+RECEIVED_FILTERS = [("waiting", "Chờ xử lý"), ("received", "Chờ tiếp nhận"),
+                    ("change", "Yêu cầu thu hồi, cập nhật, thay thế"), ("registered", "Đã tiếp nhận"),
+                    ("refused", "Đã từ chối"), ("revoked", "Đã bị bên gửi thu hồi"),
+                    ("superseded", "Đã có phiên bản mới"), ("all", "Tất cả")]  # fmt: skip
 
 
 @roles_required(Role.MINISTRY_CLERK)
 def received_list(request: HttpRequest) -> HttpResponse:
-    from vanban.exchange.models import ReceivedMessage
+    from vanban.exchange.selectors import received_rows
 
-    state = request.GET.get("status", "received")
-    rows = ReceivedMessage.objects.filter(kind=ReceivedMessage.Kind.EDOC).order_by("-received_at", "-pk")
-    if state in ReceivedMessage.Status.values:
-        rows = rows.filter(status=state)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    state = request.GET.get("status", "waiting")
+    page = Paginator(received_rows(state), 50).get_page(request.GET.get("page"))
     return render(request, "web/exchange/received.html", {
         "page_title": "Văn bản liên thông đến", "page": page, "state": state, "filters": RECEIVED_FILTERS,
     })  # fmt: skip
@@ -194,3 +193,37 @@ def received_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     run_action(request, refuse_received, "Đã từ chối và báo trạng thái 02 kèm lý do cho bên gửi.",
                actor=request.user, message=row, reason=request.POST.get("reason", ""))  # fmt: skip
     return redirect("web:exchange_received")
+
+
+# --- Change requests (revocation, update, replacement, take-back): accept (15) or refuse (16) ---
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("web:exchange_received")
+
+
+@roles_required(Role.MINISTRY_CLERK)
+@require_POST
+def change_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    from vanban.exchange.changes import accept_change
+    from vanban.exchange.models import ChangeRequest
+
+    row = get_object_or_404(ChangeRequest, pk=pk)
+    run_action(request, accept_change, "Đã đồng ý yêu cầu và báo trạng thái 15 cho bên gửi.", actor=request.user,
+               change=row)  # fmt: skip
+    return _back(request)
+
+
+@roles_required(Role.MINISTRY_CLERK)
+@require_POST
+def change_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    from vanban.exchange.changes import refuse_change
+    from vanban.exchange.models import ChangeRequest
+
+    row = get_object_or_404(ChangeRequest, pk=pk)
+    run_action(request, refuse_change, "Đã từ chối yêu cầu và báo trạng thái 16 kèm lý do cho bên gửi.",
+               actor=request.user, change=row, reason=request.POST.get("reason", ""))  # fmt: skip
+    return _back(request)

@@ -313,8 +313,20 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "files": files,
             "events": list(doc.events.select_related("actor")),
             "badges": URGENCY_BADGES,
+            **_exchange_changes(request, doc),
         },
     )
+
+
+def _exchange_changes(request: HttpRequest, doc: Any) -> dict[str, Any]:
+    """The sender's revocation/update/replacement requests about a document received by
+    exchange, and the one that ended its validity, for the banner and the clerk's buttons."""
+    from vanban.exchange.changes import changes_of, marking
+    from vanban.organisation.permissions import has_role
+    from vanban.organisation.roles import Role
+
+    return {"exchange_changes": changes_of(doc), "exchange_marking": marking(doc),
+            "may_decide_change": has_role(request.user, Role.MINISTRY_CLERK)}  # fmt: skip
 
 
 @login_required
