@@ -213,6 +213,28 @@ def partner_for_fingerprint(fingerprint: str) -> Partner | None:
     return Partner.objects.filter(cert_fingerprint=value, is_active=True).first()
 
 
+def fingerprint_of_certificate(value: str) -> str:
+    """The SHA-256 fingerprint of a client certificate as a proxy forwards it: PEM,
+    URL-escaped PEM (nginx $ssl_client_escaped_cert), PEM with its newlines turned into
+    spaces (Apache/HAProxy set-ups), or base64 DER. "" when it is not a certificate."""
+    from urllib.parse import unquote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    text = unquote(value or "").strip()
+    try:
+        if "-----BEGIN CERTIFICATE-----" in text:
+            body = text.split("-----BEGIN CERTIFICATE-----", 1)[1].split("-----END CERTIFICATE-----", 1)[0]
+            der = base64.b64decode(re.sub(r"\s", "", body), validate=True)
+        else:
+            der = base64.b64decode(re.sub(r"\s", "", text), validate=True)
+        certificate = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return ""
+    return certificate.fingerprint(hashes.SHA256()).hex()
+
+
 # --- Import -------------------------------------------------------------------------------
 
 

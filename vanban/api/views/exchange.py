@@ -43,6 +43,7 @@ from vanban.organisation.permissions import has_role
 from vanban.organisation.roles import Role
 
 CERT_HEADER_DEFAULT = "X-Client-Cert-Fingerprint"
+CERT_PEM_HEADER_DEFAULT = "X-Client-Cert"
 
 
 class IsSystemAdmin(BasePermission):
@@ -82,6 +83,10 @@ def _partner_for(request: Request) -> Partner | None:
         value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
         if value:
             return partners.partner_for_fingerprint(value)
+        header = getattr(settings, "VANBAN_EXCHANGE_CERT_PEM_HEADER", CERT_PEM_HEADER_DEFAULT)
+        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
+        if value:
+            return partners.partner_for_fingerprint(partners.fingerprint_of_certificate(value))
     return None
 
 

@@ -60,6 +60,31 @@ def test_fingerprint_is_normalised(world: Any) -> None:
     assert partners.partner_for_fingerprint(fp) == p
 
 
+def test_fingerprint_of_a_certificate_in_the_forms_proxies_pass_it() -> None:
+    import base64
+    import datetime as dt
+    from urllib.parse import quote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "000.00.00.H41")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))  # fmt: skip
+    expected = cert.fingerprint(hashes.SHA256()).hex()
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    for form in (pem, quote(pem), pem.replace("\n", " "), der):  # nginx escapes; Apache/HAProxy set-ups
+        assert partners.fingerprint_of_certificate(form) == expected
+    for junk in ("", "khong-phai-chung-thu", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "ab" * 32):
+        assert partners.fingerprint_of_certificate(junk) == ""
+
+
 CSV_OK = (
     "ma_dinh_danh,ten_co_quan,cach_truyen,dia_chi,ma_thong_bao_den,hoat_dong\n"
     "000.00.00.H41,UBND tỉnh Nghệ An,http,https://vb.nghean.gov.vn,ma-den-cua-nghe-an-123,1\n"
