@@ -22,6 +22,7 @@ from vanban.api.serializers.exchange import (
     AbandonSerializer,
     AcceptSerializer,
     InboxResultSerializer,
+    OutboundTlsSerializer,
     OutboxFilterSerializer,
     OutboxSerializer,
     PartnerImportErrorSerializer,
@@ -177,6 +178,13 @@ class PartnerDetailView(_AdminScoped, JsonView):
         partner = partners.set_partner_active(actor=request.user, partner=get_or_404(Partner.objects.all(), pk),
                                               active=False)  # fmt: skip
         return Response(PartnerSerializer(partner).data)
+
+
+class OutboundTlsView(_AdminScoped, JsonView):
+    @extend_schema(summary="Chứng thư máy khách dùng khi gửi liên thông qua HTTPS (mTLS) và kiểm tra cấu hình",
+                   responses={200: OutboundTlsSerializer, **errors()})  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(OutboundTlsSerializer(partners.outbound_tls()).data)
 
 
 class PartnerImportView(_AdminScoped, JsonView):

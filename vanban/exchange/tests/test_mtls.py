@@ -52,12 +52,12 @@ def _name(cn: str) -> x509.Name:
 
 
 def _certificate(cn: str, key: Any, issuer: tuple[x509.Certificate, Any] | None, *, ca: bool = False,
-                 server: bool = False) -> x509.Certificate:  # fmt: skip
+                 server: bool = False, days: int = 2) -> x509.Certificate:  # fmt: skip
     now = dt.datetime.now(dt.UTC)
     issuer_name, issuer_key = (issuer[0].subject, issuer[1]) if issuer else (_name(cn), key)
     builder = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(issuer_name).public_key(key.public_key())
                .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-               .not_valid_after(now + dt.timedelta(days=2))
+               .not_valid_after(now + dt.timedelta(days=days))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))  # fmt: skip
     if ca:
         builder = builder.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
