@@ -355,3 +355,21 @@ VANBAN_EXCHANGE_HTTP_TIMEOUT = float(os.environ.get("VANBAN_EXCHANGE_HTTP_TIMEOU
 VANBAN_EXCHANGE_TRUST_CERT_HEADER = os.environ.get("VANBAN_EXCHANGE_TRUST_CERT_HEADER", "") == "1"
 VANBAN_EXCHANGE_CERT_HEADER = os.environ.get("VANBAN_EXCHANGE_CERT_HEADER", "X-Client-Cert-Fingerprint")
 VANBAN_EXCHANGE_DELIVER_ON_COMMIT = os.environ.get("VANBAN_EXCHANGE_DELIVER_ON_COMMIT", "") == "1"
+# A `sending` outbox row whose worker died is claimed again after this lease; keep it
+# longer than VANBAN_EXCHANGE_HTTP_TIMEOUT or a slow send may be repeated (harmless —
+# the receiver stores a message once — but wasteful).
+VANBAN_EXCHANGE_LEASE_SECONDS = float(os.environ.get("VANBAN_EXCHANGE_LEASE_SECONDS", "120"))
+# Outbound mutual TLS (HttpTransport): our client certificate (PEM; the key in the same
+# file or in VANBAN_EXCHANGE_CLIENT_KEY, unencrypted) and the CA bundle that partners'
+# server certificates are checked against (empty: the system's trust store).
+_exchange_client_cert = os.environ.get("VANBAN_EXCHANGE_CLIENT_CERT", "")
+_exchange_client_key = os.environ.get("VANBAN_EXCHANGE_CLIENT_KEY", "")
+VANBAN_EXCHANGE_CLIENT_CERT: str | tuple[str, str] = (
+    (_exchange_client_cert, _exchange_client_key) if _exchange_client_cert and _exchange_client_key
+    else _exchange_client_cert
+)  # fmt: skip
+VANBAN_EXCHANGE_CA_BUNDLE = os.environ.get("VANBAN_EXCHANGE_CA_BUNDLE", "")
+# A reverse proxy that cannot compute SHA-256 fingerprints (nginx's $ssl_client_fingerprint
+# is SHA-1) passes the verified client certificate itself (nginx: $ssl_client_escaped_cert);
+# trusted, like the fingerprint header, only with VANBAN_EXCHANGE_TRUST_CERT_HEADER.
+VANBAN_EXCHANGE_CERT_PEM_HEADER = os.environ.get("VANBAN_EXCHANGE_CERT_PEM_HEADER", "X-Client-Cert")

@@ -36,7 +36,10 @@ def take_in(*, partner: Partner, data: bytes, channel: str) -> Received:
             "From/OrganId",
         )
     received = receive_message(actor=None, data=data, channel=channel)
-    if received.created and isinstance(received.message, StatusMessage):
+    if isinstance(received.message, StatusMessage):
+        # Also for a repeat: a receiver killed after storing the status but before
+        # applying it answered nothing, so the sender sends it again; apply_status
+        # applies each stored status once.
         apply_status(received.row, received.message)
     return received
 
@@ -52,6 +55,8 @@ def apply_status(row: ReceivedMessage, message: StatusMessage) -> RecipientStatu
     if state is None:
         log.info("status %s from %s about unknown document %r", message.status_code, message.from_organ.organ_id, key)
         return None
+    if any(h.get("received") == row.pk for h in state.history):
+        return state  # applied already (a repeat of the same stored message)
     at = message.timestamp or row.received_at
     code = message.status_code
     state.history = [*state.history, {"code": code, "at": timezone.localtime(at).isoformat(),

@@ -179,12 +179,15 @@ def _due(now: dt.datetime) -> Any:
 
 
 def _claim(pk: int, now: dt.datetime) -> bool:
-    """pending/failed (or an expired sending) → sending, atomically: one claimer wins."""
+    """pending/failed (or an expired sending) → sending, atomically: one claimer wins.
+    The lease runs from the claim, not from the start of the pass: a pass that has been
+    waiting on slow partners for longer than the lease must not hand out rows whose
+    lease is already over (another worker would send them at the same time)."""
     claimed = (
         OutboxMessage.objects.filter(pk=pk, next_attempt_at__lte=now,
                                      state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.FAILED,
                                                 OutboxMessage.State.SENDING])
-        .update(state=OutboxMessage.State.SENDING, next_attempt_at=now + lease())
+        .update(state=OutboxMessage.State.SENDING, next_attempt_at=timezone.now() + lease())
     )
     return claimed == 1
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import hashlib
 import hmac
 import io
 import re
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -211,6 +213,116 @@ def partner_for_fingerprint(fingerprint: str) -> Partner | None:
     if not _FINGERPRINT.match(value):
         return None
     return Partner.objects.filter(cert_fingerprint=value, is_active=True).first()
+
+
+def fingerprint_of_certificate(value: str) -> str:
+    """The SHA-256 fingerprint of a client certificate as a proxy forwards it: PEM,
+    URL-escaped PEM (nginx $ssl_client_escaped_cert), PEM with its newlines turned into
+    spaces (Apache/HAProxy set-ups), or base64 DER. "" when it is not a certificate."""
+    from urllib.parse import unquote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    text = unquote(value or "").strip()
+    try:
+        if "-----BEGIN CERTIFICATE-----" in text:
+            body = text.split("-----BEGIN CERTIFICATE-----", 1)[1].split("-----END CERTIFICATE-----", 1)[0]
+            der = base64.b64decode(re.sub(r"\s", "", body), validate=True)
+        else:
+            der = base64.b64decode(re.sub(r"\s", "", text), validate=True)
+        certificate = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return ""
+    return certificate.fingerprint(hashes.SHA256()).hex()
+
+
+# --- Our client certificate for outbound mutual TLS ---------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboundTls:
+    """What HttpTransport will present to partners that ask for a client certificate
+    (VANBAN_EXCHANGE_CLIENT_CERT / _KEY) and what it trusts (VANBAN_EXCHANGE_CA_BUNDLE),
+    checked so the administrator sees a missing file, a wrong key or an expiry before
+    deliveries start failing. Files come from the server's configuration, not from a web
+    form: a private key is never uploaded through the browser."""
+
+    configured: bool
+    certificate_path: str = ""
+    key_path: str = ""
+    subject: str = ""
+    issuer: str = ""
+    not_after: dt.datetime | None = None
+    fingerprint: str = ""
+    ca_bundle: str = ""
+    ca_count: int = 0
+    problems: tuple[str, ...] = ()
+
+
+EXPIRY_WARNING = dt.timedelta(days=30)
+
+
+def _pem_certificates(path: str) -> list[Any]:
+    from cryptography import x509
+
+    return list(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+
+
+def outbound_tls(*, now: dt.datetime | None = None) -> OutboundTls:
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    now = now or timezone.now()
+    setting = getattr(settings, "VANBAN_EXCHANGE_CLIENT_CERT", "") or ""
+    cert_path, key_path = (str(setting[0]), str(setting[1])) if isinstance(setting, (tuple, list)) else (str(setting), "")
+    ca_bundle = str(getattr(settings, "VANBAN_EXCHANGE_CA_BUNDLE", "") or "")
+    problems: list[str] = []
+    ca_count = 0
+    if ca_bundle:
+        try:
+            ca_count = len(_pem_certificates(ca_bundle))
+        except OSError:
+            problems.append(f"Không đọc được tệp CA tin cậy {ca_bundle}.")
+        except ValueError:
+            problems.append(f"Tệp CA tin cậy {ca_bundle} không chứa chứng thư PEM hợp lệ.")
+    if not cert_path:
+        return OutboundTls(configured=False, ca_bundle=ca_bundle, ca_count=ca_count, problems=tuple(problems))
+    values: dict[str, Any] = {}
+    try:
+        certificate = _pem_certificates(cert_path)[0]
+    except OSError:
+        problems.append(f"Không đọc được tệp chứng thư {cert_path}.")
+        certificate = None
+    except (ValueError, IndexError):
+        problems.append(f"Tệp {cert_path} không chứa chứng thư PEM hợp lệ.")
+        certificate = None
+    if certificate is not None:
+        values = {"subject": certificate.subject.rfc4514_string(), "issuer": certificate.issuer.rfc4514_string(),
+                  "not_after": certificate.not_valid_after_utc,
+                  "fingerprint": certificate.fingerprint(hashes.SHA256()).hex()}  # fmt: skip
+        day = timezone.localtime(certificate.not_valid_after_utc).strftime("%d/%m/%Y")
+        if certificate.not_valid_after_utc <= now:
+            problems.append(f"Chứng thư đã hết hạn ngày {day}: đối tác sẽ từ chối kết nối.")
+        elif certificate.not_valid_after_utc - now < EXPIRY_WARNING:
+            problems.append(f"Chứng thư hết hạn ngày {day}: cần xin cấp chứng thư mới.")
+    try:
+        key = serialization.load_pem_private_key(Path(key_path or cert_path).read_bytes(), password=None)
+    except OSError:
+        problems.append(f"Không đọc được tệp khóa riêng {key_path or cert_path}.")
+    except TypeError:
+        problems.append("Khóa riêng đang được đặt mật khẩu; cần tệp khóa không mật khẩu (chỉ tài khoản chạy "
+                        "vanban được đọc).")  # fmt: skip
+    except ValueError:
+        problems.append("Không tìm thấy khóa riêng hợp lệ" + (f" trong {key_path}." if key_path else
+                        f" trong {cert_path}: khai báo VANBAN_EXCHANGE_CLIENT_KEY."))  # fmt: skip
+    else:
+        if certificate is not None and key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ) != certificate.public_key().public_bytes(serialization.Encoding.DER,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo):  # fmt: skip
+            problems.append("Khóa riêng không khớp với chứng thư.")
+    return OutboundTls(configured=True, certificate_path=cert_path, key_path=key_path, ca_bundle=ca_bundle,
+                       ca_count=ca_count, problems=tuple(problems), **values)  # fmt: skip
 
 
 # --- Import -------------------------------------------------------------------------------

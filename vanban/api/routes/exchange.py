@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern] = [
     path("exchange/partners", views.PartnerListView.as_view(), name="api-exchange-partners"),
     path("exchange/partners/import", views.PartnerImportView.as_view(), name="api-exchange-partner-import"),
     path("exchange/partners/<int:pk>", views.PartnerDetailView.as_view(), name="api-exchange-partner"),
+    path("exchange/tls", views.OutboundTlsView.as_view(), name="api-exchange-tls"),
     path("exchange/outbox", views.OutboxListView.as_view(), name="api-exchange-outbox"),
     path("exchange/outbox/<int:pk>/retry", views.OutboxRetryView.as_view(), name="api-exchange-outbox-retry"),
     path("exchange/outbox/<int:pk>/abandon", views.OutboxAbandonView.as_view(), name="api-exchange-outbox-abandon"),

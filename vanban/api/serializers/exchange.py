@@ -149,3 +149,18 @@ class RecipientStatusSerializer(serializers.ModelSerializer):
 def recipient_exchange(recipient: Any) -> dict[str, Any] | None:
     state = RecipientStatus.objects.filter(recipient=recipient).first()
     return RecipientStatusSerializer(state).data if state is not None else None
+
+
+class OutboundTlsSerializer(serializers.Serializer):
+    """Our client certificate for outbound mutual TLS, as configured on the server."""
+
+    configured = serializers.BooleanField()
+    certificate_path = serializers.CharField()
+    key_path = serializers.CharField()
+    subject = serializers.CharField()
+    issuer = serializers.CharField()
+    not_after = serializers.DateTimeField(allow_null=True)
+    fingerprint = serializers.CharField(help_text="SHA-256 (hex): đối tác khai báo vân tay này cho mình")
+    ca_bundle = serializers.CharField()
+    ca_count = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.CharField())

@@ -24,6 +24,7 @@ from vanban.api.serializers.exchange import (
     ChangeFilterSerializer,
     ChangeRequestSerializer,
     InboxResultSerializer,
+    OutboundTlsSerializer,
     OutboxFilterSerializer,
     OutboxSerializer,
     PartnerImportErrorSerializer,
@@ -47,6 +48,7 @@ from vanban.organisation.permissions import has_role
 from vanban.organisation.roles import Role
 
 CERT_HEADER_DEFAULT = "X-Client-Cert-Fingerprint"
+CERT_PEM_HEADER_DEFAULT = "X-Client-Cert"
 
 
 class IsSystemAdmin(BasePermission):
@@ -86,6 +88,10 @@ def _partner_for(request: Request) -> Partner | None:
         value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
         if value:
             return partners.partner_for_fingerprint(value)
+        header = getattr(settings, "VANBAN_EXCHANGE_CERT_PEM_HEADER", CERT_PEM_HEADER_DEFAULT)
+        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
+        if value:
+            return partners.partner_for_fingerprint(partners.fingerprint_of_certificate(value))
     return None
 
 
@@ -176,6 +182,13 @@ class PartnerDetailView(_AdminScoped, JsonView):
         partner = partners.set_partner_active(actor=request.user, partner=get_or_404(Partner.objects.all(), pk),
                                               active=False)  # fmt: skip
         return Response(PartnerSerializer(partner).data)
+
+
+class OutboundTlsView(_AdminScoped, JsonView):
+    @extend_schema(summary="Chứng thư máy khách dùng khi gửi liên thông qua HTTPS (mTLS) và kiểm tra cấu hình",
+                   responses={200: OutboundTlsSerializer, **errors()})  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(OutboundTlsSerializer(partners.outbound_tls()).data)
 
 
 class PartnerImportView(_AdminScoped, JsonView):

@@ -60,6 +60,31 @@ def test_fingerprint_is_normalised(world: Any) -> None:
     assert partners.partner_for_fingerprint(fp) == p
 
 
+def test_fingerprint_of_a_certificate_in_the_forms_proxies_pass_it() -> None:
+    import base64
+    import datetime as dt
+    from urllib.parse import quote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "000.00.00.H41")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))  # fmt: skip
+    expected = cert.fingerprint(hashes.SHA256()).hex()
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    der = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    for form in (pem, quote(pem), pem.replace("\n", " "), der):  # nginx escapes; Apache/HAProxy set-ups
+        assert partners.fingerprint_of_certificate(form) == expected
+    for junk in ("", "khong-phai-chung-thu", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "ab" * 32):
+        assert partners.fingerprint_of_certificate(junk) == ""
+
+
 CSV_OK = (
     "ma_dinh_danh,ten_co_quan,cach_truyen,dia_chi,ma_thong_bao_den,hoat_dong\n"
     "000.00.00.H41,UBND tỉnh Nghệ An,http,https://vb.nghean.gov.vn,ma-den-cua-nghe-an-123,1\n"
@@ -146,3 +171,52 @@ def test_partner_pages(world: Any, web_client: Any) -> None:
     r = web.post(f"/quan-tri/lien-thong/co-quan/{p.pk}/", {"organ_id": "sai", "name": "X", "transport": "http"})
     assert r.status_code == 200 and "000.00.00.G02" in r.content.decode()
     assert web_client(world.ministry_clerk).get("/quan-tri/lien-thong/co-quan/").status_code == 403
+
+
+def test_our_client_certificate_for_outbound_tls_is_checked_and_shown(world: Any, settings: Any, tmp_path: Any,
+                                                                      api_client: Any, web_client: Any) -> None:  # fmt: skip
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from vanban.exchange.tests.test_mtls import _certificate
+
+    def key_pem(key: Any) -> bytes:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())  # fmt: skip
+
+    settings.VANBAN_EXCHANGE_CLIENT_CERT, settings.VANBAN_EXCHANGE_CA_BUNDLE = "", ""
+    assert partners.outbound_tls() == partners.OutboundTls(configured=False)
+
+    ca_key, key, other = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = _certificate("CA liên thông", ca_key, None, ca=True)
+    cert = _certificate("Bộ Công Thương", key, (ca, ca_key), days=365)
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "client.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "client.key").write_bytes(key_pem(key))
+    (tmp_path / "other.key").write_bytes(key_pem(other))
+    settings.VANBAN_EXCHANGE_CLIENT_CERT = (str(tmp_path / "client.pem"), str(tmp_path / "client.key"))
+    settings.VANBAN_EXCHANGE_CA_BUNDLE = str(tmp_path / "ca.pem")
+    tls = partners.outbound_tls()
+    assert (tls.configured, tls.problems, tls.ca_count) == (True, (), 1)
+    assert tls.fingerprint == cert.fingerprint(hashes.SHA256()).hex() and "Bộ Công Thương" in tls.subject
+
+    body = api_client(world.sysadmin).get("/api/v1/exchange/tls").json()
+    assert (body["configured"], body["fingerprint"], body["problems"]) == (True, tls.fingerprint, [])
+    assert api_client(world.ministry_clerk).get("/api/v1/exchange/tls").status_code == 403
+    page = web_client(world.sysadmin).get("/quan-tri/lien-thong/co-quan/").content.decode()
+    assert "Chứng thư máy khách khi gửi đi (mTLS)" in page and tls.fingerprint in page
+
+    # What goes wrong before deliveries fail: expiry near, the wrong key, the key missing, a bad path.
+    soon = tls.not_after - dt.timedelta(days=1)  # type: ignore[operator]
+    assert any("cần xin cấp chứng thư mới" in p for p in partners.outbound_tls(now=soon).problems)
+    assert any("đã hết hạn" in p for p in partners.outbound_tls(now=soon + dt.timedelta(days=2)).problems)
+    settings.VANBAN_EXCHANGE_CLIENT_CERT = (str(tmp_path / "client.pem"), str(tmp_path / "other.key"))
+    assert partners.outbound_tls().problems == ("Khóa riêng không khớp với chứng thư.",)
+    settings.VANBAN_EXCHANGE_CLIENT_CERT = str(tmp_path / "client.pem")
+    assert "VANBAN_EXCHANGE_CLIENT_KEY" in partners.outbound_tls().problems[0]
+    settings.VANBAN_EXCHANGE_CLIENT_CERT = str(tmp_path / "khong-co.pem")
+    settings.VANBAN_EXCHANGE_CA_BUNDLE = str(tmp_path / "client.key")
+    problems = partners.outbound_tls().problems
+    assert any("CA tin cậy" in p for p in problems) and any("Không đọc được tệp chứng thư" in p for p in problems)

@@ -55,6 +55,36 @@ def test_worker_stops_after_max_tasks(world):
     assert heartbeat_threads() == []
 
 
+@transactional
+def test_worker_outlives_the_database_going_away(world, monkeypatch):
+    """db_worker's loop raises when the connection drops; the process waits and runs the
+    loop again instead of exiting (found by exchange/tests/test_chaos.py)."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from vanban.jobs.management.commands import worker as command
+
+    job = start(world.sysadmin)
+    real_run, calls, pauses = Worker.run, [], []
+
+    def flaky_run(self):
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_run(self)
+
+    monkeypatch.setattr(Worker, "run", flaky_run)
+    monkeypatch.setattr(command.time, "sleep", pauses.append)
+    call_command("worker", max_tasks=1, interval=0, no_periodic=True, verbosity=0)
+    assert len(calls) == 3 and pauses == [1.0, 2.0]
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    # A batch run (cron) still fails loudly: its caller decides.
+    calls.clear()
+    with pytest.raises(OperationalError):
+        call_command("worker", batch=True, interval=0, no_periodic=True, verbosity=0)
+
+
 def test_worker_refuses_to_start_when_tasks_run_inline(db):
     immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with override_settings(TASKS=immediate), pytest.raises(CommandError, match="không cần tiến trình xử lý nền"):

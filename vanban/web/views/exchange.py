@@ -60,7 +60,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     rows = Partner.objects.order_by("-is_active", "name", "pk")
     return render(request, "web/exchange/partners.html", {
         "page_title": "Danh bạ liên thông", "partners": rows, "form": form, "import_form": ImportForm(),
-        "columns": partners.IMPORT_COLUMNS,
+        "columns": partners.IMPORT_COLUMNS, "tls": partners.outbound_tls(),
     })  # fmt: skip
 
 

@@ -6,15 +6,19 @@ worker alive for /healthz."""
 
 from __future__ import annotations
 
+import logging
 import signal
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 
 from vanban.jobs.heartbeat import Heartbeat
 from vanban.jobs.periodic import PeriodicRunner
 from vanban.jobs.periodic import run_once as run_periodic_once
+
+logger = logging.getLogger(__name__)
 
 
 def _positive_int(value: str) -> int:
@@ -97,12 +101,26 @@ class Command(BaseCommand):
             excluded_queue_names=[],
         )
         worker.configure_signals()
-        try:
-            worker.run()
-        except SystemExit as exc:
-            # db_worker exits with SystemExit(0) on SIGTERM while idle: a clean stop.
-            if exc.code not in (0, None):
-                raise
+        pause = 1.0
+        while True:
+            try:
+                worker.run()
+                return
+            except SystemExit as exc:
+                # db_worker exits with SystemExit(0) on SIGTERM while idle: a clean stop.
+                if exc.code not in (0, None):
+                    raise
+                return
+            except (OperationalError, InterfaceError):
+                # The database went away (restart, failover, network): db_worker's loop
+                # raises out; wait and start it again instead of dying with the jobs and
+                # the periodic work (exchange delivery) of this process.
+                if options["batch"] or not worker.running:
+                    raise
+                logger.warning("database unavailable; the worker retries in %.0f s", pause, exc_info=True)
+                connections.close_all()
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
     def _run_rq(self, worker_id: str, options: dict[str, Any]) -> None:
         from django_rq.workers import get_worker
