@@ -274,11 +274,28 @@ def extract_file(*, actor: Any, stored: StoredFile, force: bool = False) -> File
     else:
         state = FileText.State.DONE
     with transaction.atomic():
-        copy = _store_copy(actor=actor, source=stored, pdf=result.ocr_pdf) if result.ocr_pdf else None
+        # Lock order as the document services take it — the document rows, then their
+        # index entries, then the audit chain — or signing a document while its file is
+        # read deadlocks (seen on PostgreSQL: the worker held the audit chain and waited
+        # for the index entry the signer held while it waited for the audit chain).
+        _lock_documents_of_file(stored.pk)
         row, _ = FileText.objects.update_or_create(file=stored, defaults={
             "state": state, "method": result.method, "text": text, "pages": len(result.pages),
-            "pages_failed": result.failed, "ocr_file": copy, "error": result.error[:500],
+            "pages_failed": result.failed, "ocr_file": None, "error": result.error[:500],
             "converted_from": conversion.source if conversion else "", "extracted_at": timezone.now(),
         })  # fmt: skip
         reindex_documents_of_file(stored.pk)
+        if result.ocr_pdf:
+            row.ocr_file = _store_copy(actor=actor, source=stored, pdf=result.ocr_pdf)
+            row.save(update_fields=["ocr_file"])
     return row
+
+
+def _lock_documents_of_file(file_id: int) -> None:
+    from vanban.incoming.models import IncomingDocument
+    from vanban.outgoing.models import OutgoingDocument
+
+    incoming = IncomingDocument.objects.filter(files__file_id=file_id).values_list("pk", flat=True).distinct()
+    outgoing = OutgoingDocument.objects.filter(versions__file_id=file_id).values_list("pk", flat=True).distinct()
+    list(IncomingDocument.objects.select_for_update().filter(pk__in=list(incoming)).order_by("pk").values_list("pk"))
+    list(OutgoingDocument.objects.select_for_update().filter(pk__in=list(outgoing)).order_by("pk").values_list("pk"))
