@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 def test_enter_in_a_field_registers_and_auto_read_still_reads(page, demo_data):
     login(page, "vanthu.bo", demo_data["vanthu.bo"].password)
     _fill(page, subject="V/v phối hợp tổ chức hội chợ thương mại biên giới")
+    # The hidden default is invisible to people and to assistive technology: one «Đăng ký».
+    assert page.get_by_role("button", name="Đăng ký", exact=True).count() == 1
     page.locator("input[name=code_notation]").press("Enter")
     page.wait_for_url(re.compile(r"/van-ban-den/\d+/$"))
     document = IncomingDocument.objects.get()
