@@ -161,6 +161,10 @@ ACTION_LABELS: dict[str, str] = {
     "search.searched": "Tìm kiếm văn bản",
     "search.reindex_started": "Lập lại chỉ mục tìm kiếm",
     "search.ocr_copy_stored": "Lưu bản PDF/A có lớp chữ (OCR)",
+    "search.saved": "Lưu tìm kiếm",
+    "search.saved_renamed": "Đổi tên tìm kiếm đã lưu",
+    "search.saved_deleted": "Xóa tìm kiếm đã lưu",
+    "search.exported": "Xuất kết quả tìm kiếm ra Excel",
 }
 
 

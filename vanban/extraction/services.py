@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vanban.audit import services as audit
-from vanban.core.errors import PermissionDenied
+from vanban.core.errors import NotFound, PermissionDenied
 from vanban.documents.files import prepare_upload
 from vanban.documents.models import StoredFile
 from vanban.extraction.engine import catalogue_types
@@ -159,3 +159,38 @@ def sweep_expired(*, now: dt.datetime | None = None) -> int:
     for proposal in stale:
         discard_file(proposal)
     return len(stale)
+
+
+# --- Registering the kept file -------------------------------------------------------------
+
+PROPOSAL_GONE = (
+    "Tệp «{name}» đã tải lên khi đọc tự động không còn được giữ (đã dùng để đăng ký hoặc đã quá "
+    "1 ngày): hãy gửi lại tệp cùng yêu cầu đăng ký."
+)
+
+
+def file_for_registration(*, actor: Any, proposal_id: Any) -> tuple[Proposal, str, Path]:
+    """The actor's own proposal and the file it keeps, to be registered instead of a
+    second upload (the registration form after «Đọc tự động», the incoming API's
+    `proposal`). Someone else's or an unknown id, a used or expired working copy and a
+    secret document are refused with stable codes; call `discard_file` once the
+    document is registered, so a working copy is registered once."""
+    from vanban.documents.catalogue import SECRET_MESSAGE, Secrecy
+    from vanban.extraction.prefill import SECRECY_BY_MARK
+    from vanban.extraction.selectors import get_proposal_for
+
+    try:
+        proposal = get_proposal_for(actor, proposal_id)
+    except NotFound:
+        raise ExtractionError(
+            "proposal_not_found",
+            "Không tìm thấy kết quả đọc tự động này trong các lần đọc tự động của bạn.",
+            "proposal",
+        ) from None
+    secrecy = SECRECY_BY_MARK.get(proposal.secrecy or "")
+    if secrecy:
+        raise ExtractionError("secret_document", SECRET_MESSAGE.format(label=Secrecy(secrecy).label), "proposal")
+    path = kept_file(proposal)
+    if path is None or proposal.created_at < timezone.now() - KEEP_WORKING_COPY:
+        raise ExtractionError("proposal_expired", PROPOSAL_GONE.format(name=proposal.file_name), "proposal")
+    return proposal, proposal.file_name, path

@@ -107,3 +107,25 @@ class FileText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id}: {self.state}"
+
+
+class SavedSearch(models.Model):
+    """Tìm kiếm đã lưu: a person's named query, filters and sort. Only the question is
+    kept, never its answer: running it searches again with what the person may see now."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField("Tên", max_length=100)
+    # The search form's parameters as the query string carries them (ids as text, dates
+    # ISO), so a saved search runs through the same form validation as a typed one.
+    params = models.JSONField("Điều kiện tìm kiếm", default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Tìm kiếm đã lưu"
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="search_saved_owner_name_uniq")]
+
+    def __str__(self) -> str:
+        return self.name

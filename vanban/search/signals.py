@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+
+from vanban.search import sync
 
 
 @receiver(post_save, sender="incoming.IncomingDocument")
@@ -43,3 +45,7 @@ def _incoming_file_saved(sender: Any, instance: Any, created: bool, **kwargs: An
 def _version_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     if created:
         _file_linked("outgoing", instance.document_id, instance.file_id, instance.created_by_id)
+
+
+# Names the entries copy from organs, document types, units and signers (sync.py).
+sync.connect(pre_save, post_save)

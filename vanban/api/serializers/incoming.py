@@ -171,6 +171,12 @@ class IncomingCreateSerializer(StrictSerializer):
         child=serializers.FileField(allow_empty_file=True), required=False, default=list,
         help_text="Tệp: tệp đầu là văn bản chính, các tệp sau là phụ lục (multipart/form-data)",
     )  # fmt: skip
+    proposal = serializers.UUIDField(
+        required=False,
+        help_text="Mã kết quả đọc tự động (POST /extraction) của chính người gọi: tệp đã gửi khi đọc tự động "
+        "được đăng ký làm văn bản chính, không cần gửi lại (các tệp trong files là phụ lục). Lỗi: "
+        "proposal_not_found, proposal_expired (đã dùng để đăng ký hoặc quá 1 ngày), secret_document.",
+    )
     keep_as_typed = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, default=list, max_length=len(TEXT_LIMITS),
         help_text="Trường văn bản giữ nguyên như đã gõ, không chuyển từ bảng mã cũ sang Unicode (vẫn chuẩn hóa NFC): "

@@ -29,6 +29,7 @@ from vanban.api.serializers.signature_reports import SignatureReportSerializer
 from vanban.api.views.base import JsonView, query_params, validated
 from vanban.core.errors import NotFound
 from vanban.documents import preview, signature_reports
+from vanban.extraction.services import discard_file, file_for_registration
 from vanban.incoming import selectors, services
 from vanban.incoming.errors import DuplicateSuspected
 from vanban.incoming.models import IncomingDocument, IncomingFile
@@ -93,23 +94,32 @@ class IncomingListView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         """Đăng ký văn bản đến (văn thư) và cấp số đến. Văn bản mật hoặc đơn thư tố cáo bị từ chối
         (secret_document, forbidden_kind) và không có gì được lưu; văn bản có thể trùng trả về 409
-        possible_duplicate kèm các lần đăng ký trước, gửi lại với confirm_duplicate=true để vẫn đăng ký."""
+        possible_duplicate kèm các lần đăng ký trước, gửi lại với confirm_duplicate=true để vẫn đăng ký.
+        Sau POST /extraction, gửi `proposal` (mã kết quả đọc tự động) để đăng ký tệp đã gửi, không tải lại."""
         data = validated(IncomingCreateSerializer, request.data)
         uploads = data.pop("files", [])
         confirm = data.pop("confirm_duplicate", False)
         not_secret = data.pop("confirm_not_secret", False)
         keep_as_typed = set(data.pop("keep_as_typed", []))
+        files: list[tuple[str, Any]] = [(f.name, f) for f in uploads]
+        proposal = None
+        if "proposal" in data:
+            # The file already sent to POST /extraction, as the web form re-uses it.
+            proposal, name, path = file_for_registration(actor=request.user, proposal_id=data.pop("proposal"))
+            files.insert(0, (name, path))
         try:
             doc = services.register_incoming(
                 actor=request.user,
                 data=services.IncomingData(**data, keep_as_typed=keep_as_typed),
-                files=[(f.name, f) for f in uploads],
+                files=files,
                 confirm_duplicate=confirm,
                 confirm_not_secret=not_secret,
             )
         except DuplicateSuspected as exc:
             body = {**exc.as_dict(), "matches": exc.matches}
             return Response(body, status=status.HTTP_409_CONFLICT)
+        if proposal is not None:
+            discard_file(proposal)
         return Response(IncomingSerializer(doc).data, status=status.HTTP_201_CREATED)
 
 

@@ -18,7 +18,7 @@ from vanban.api.views.base import JsonView
 from vanban.core.errors import ValidationFailed
 from vanban.search import services
 from vanban.search.forms import SearchForm
-from vanban.search.selectors import Hit, search
+from vanban.search.selectors import Hit, SearchResult, search
 
 _PARAMS = [
     OpenApiParameter("q", str, description="Từ khóa (có dấu: đúng dấu; không dấu: mọi cách viết; \"cụm\"; tiền tố*)"),
@@ -77,7 +77,12 @@ class SearchView(JsonView):
         result = search(request.user, form.params())
         services.record_search(actor=request.user, params={k: str(v) for k, v in form.cleaned_data.items()},
                                total=result.total)  # fmt: skip
-        sorted_by = "relevance" if result.ranked else ("date" if result.params.sort == "date" else "-date")
-        return Response({"count": result.total, "count_exact": result.total_exact, "sorted_by": sorted_by,
-                         "page": result.params.page, "pages": result.pages, "has_next": result.has_next,
-                         "page_size": result.params.page_size, "results": [_hit(h) for h in result.hits]})  # fmt: skip
+        return Response(result_body(result))
+
+
+def result_body(result: SearchResult) -> dict[str, Any]:
+    """The SearchResult body (also answered by a saved search's run)."""
+    sorted_by = "relevance" if result.ranked else ("date" if result.params.sort == "date" else "-date")
+    return {"count": result.total, "count_exact": result.total_exact, "sorted_by": sorted_by,
+            "page": result.params.page, "pages": result.pages, "has_next": result.has_next,
+            "page_size": result.params.page_size, "results": [_hit(h) for h in result.hits]}  # fmt: skip

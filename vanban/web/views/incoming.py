@@ -25,7 +25,7 @@ from vanban.documents.models import DocumentType, StoredFile
 from vanban.documents.selectors import document_types
 from vanban.extraction.prefill import PROPOSED_NOTE, prefill_for
 from vanban.extraction.selectors import get_proposal_for
-from vanban.extraction.services import discard_file, kept_file
+from vanban.extraction.services import discard_file, file_for_registration, kept_file
 from vanban.incoming import selectors, services
 from vanban.incoming.errors import DuplicateSuspected
 from vanban.incoming.permissions import may_register
@@ -254,9 +254,15 @@ def incoming_register(request: HttpRequest) -> HttpResponse:
         keep_as_typed=data["keep_as_typed"],
     )
     files: list[tuple[str, Any]] = [(f.name, f) for f in request.FILES.getlist("files")]
-    kept = kept_file(proposal) if proposal is not None else None
-    if not files and kept is not None:
-        files = [(proposal.file_name, kept)]
+    if not files and proposal is not None:
+        # The file read by «Đọc tự động» is registered; the same check as the API's
+        # `proposal` (own, still kept, not secret), so an expired copy is said, not skipped.
+        try:
+            proposal, kept_name, kept = file_for_registration(actor=request.user, proposal_id=proposal.pk)
+        except errors.VanbanError as exc:
+            form.add_error(None, exc.message)
+            return _form_page(request, form, status=400, proposal=proposal)
+        files = [(kept_name, kept)]
     try:
         doc = services.register_incoming(
             actor=request.user,
