@@ -310,38 +310,34 @@ class _IndexPlan:
 class _WalkPlan:
     """PostgreSQL, broad words: the candidates (visible, filtered) in page order behind an
     OFFSET 0 fence, the words checked on each row as the walk goes, so LIMIT stops it early.
-    The count is exact only when the walk ends before WALK_COUNT_LIMIT + 1 matches."""
+    One walk serves both the count (exact only when it ends before WALK_COUNT_LIMIT + 1
+    matches) and the page; ranking, when the matches are few, re-reads only those rows."""
 
     candidates: QuerySet[SearchEntry]  # ordered
-    order: list[str]
     tsquery: str
-
-    def _walk(self) -> tuple[str, list[Any]]:
-        qs = self.candidates.extra(select={"words": "search_searchentry.tsv"})
-        sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
-        walk = f"SELECT v.id, v.words FROM ({sql} OFFSET 0) v WHERE v.words @@ %s::tsquery"  # noqa: S608
-        return walk, [*params, self.tsquery]
+    end: int  # the last row the page needs
+    _ids: list[int] = field(default_factory=list)
 
     def count(self) -> tuple[int, bool]:
-        sql, params = self._walk()
+        qs = self.candidates.extra(select={"words": "search_searchentry.tsv"})
+        sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
         with connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) c", [*params, WALK_COUNT_LIMIT + 1])  # noqa: S608
-            n = cur.fetchone()[0]
+            # No ORDER BY out here: the walk's own order is the result's (a filtered subquery
+            # scan keeps it), and an outer sort would make PostgreSQL plan the walk for full
+            # retrieval (sort everything) instead of an index scan stopped by LIMIT.
+            cur.execute(f"SELECT v.id FROM ({sql} OFFSET 0) v WHERE v.words @@ %s::tsquery LIMIT %s",  # noqa: S608
+                        [*params, self.tsquery, max(WALK_COUNT_LIMIT + 1, self.end)])  # fmt: skip
+            self._ids = [row[0] for row in cur.fetchall()]
+        n = len(self._ids)
         return min(n, WALK_COUNT_LIMIT), n <= WALK_COUNT_LIMIT
 
     def page(self, by_rank: bool, start: int, size: int) -> list[tuple[int, float | None]]:
-        sql, params = self._walk()
-        if by_rank:
-            sql = sql.replace("SELECT v.id, v.words FROM", "SELECT v.id, ts_rank(v.words, %s::tsquery) AS r FROM", 1)
-            sql += " ORDER BY r DESC, v.registered_at DESC, v.id DESC"
-            params = [self.tsquery, *params]
-        else:
-            # No ORDER BY out here: the walk's own order is the page's (a filtered subquery
-            # scan keeps it), and an outer sort would make PostgreSQL plan the walk for full
-            # retrieval (sort everything) instead of a date index scan stopped by LIMIT.
-            sql = sql.replace("SELECT v.id, v.words FROM", "SELECT v.id, NULL FROM", 1)
+        if not by_rank:
+            return [(i, None) for i in self._ids[start : start + size]]
         with connection.cursor() as cur:
-            cur.execute(f"{sql} LIMIT %s OFFSET %s", [*params, size, start])
+            cur.execute("SELECT id, ts_rank(tsv, %s::tsquery) AS r FROM search_searchentry WHERE id = ANY(%s) "
+                        "ORDER BY r DESC, registered_at DESC, id DESC LIMIT %s OFFSET %s",
+                        [self.tsquery, self._ids, size, start])  # fmt: skip
             return [(i, r) for i, r in cur.fetchall()]
 
 
@@ -398,7 +394,7 @@ def _pg_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Pla
         qs = _with_words(SearchEntry.objects.filter(visible_hashed_q(user)).filter(_filters(params)), parsed)
         return _IndexPlan(qs, order, ("ts_rank(search_searchentry.tsv, %s::tsquery)", [tsq]))
     candidates = SearchEntry.objects.filter(visible_q(user)).filter(_filters(params)).order_by(*order)
-    return _WalkPlan(candidates, order, tsq)
+    return _WalkPlan(candidates, tsq, end=params.page * params.page_size)
 
 
 @dataclass
