@@ -35,6 +35,9 @@ RANK_LIMIT = 1_000
 # checking the words row by row until a page (and WALK_COUNT_LIMIT + 1 matches, the count's
 # lower bound) is found: a broad query stops after a few thousand rows.
 WALK_COUNT_LIMIT = 1_000
+# Filters estimated to leave at most this many rows are applied first (their indexes), the
+# rows sorted, then walked; above it the walk follows the date index, testing the filters.
+PREFETCH_MAX = 50_000
 
 
 @dataclass
@@ -329,11 +332,20 @@ class _WalkPlan:
     candidates: QuerySet[SearchEntry]  # ordered
     tsquery: str
     end: int  # the last row the page needs
+    order: list[str] = field(default_factory=list)
+    prefetch: bool = False  # few candidates (selective filters): fetch them all, then sort
     _ids: list[int] = field(default_factory=list)
 
     def count(self) -> tuple[int, bool]:
         qs = self.candidates.extra(select={"words": "search_searchentry.tsv"})
-        sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
+        if self.prefetch:
+            # Otherwise PostgreSQL walks the date index testing the filters row by row
+            # (177,000 rows for "khẩn, 2024" at a million documents) to feed the walk.
+            sql, params = qs.order_by().values("id", "registered_at", "doc_date", "words").query.sql_with_params()
+            keys = ", ".join(f"c.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
+            sql = f"SELECT c.* FROM ({sql} OFFSET 0) c ORDER BY {keys}"  # noqa: S608
+        else:
+            sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
         with connection.cursor() as cur:
             # No ORDER BY out here: the walk's own order is the result's (a filtered subquery
             # scan keeps it), and an outer sort would make PostgreSQL plan the walk for full
@@ -410,8 +422,13 @@ def _pg_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Pla
     if not _walk_is_cheaper(user, tsq):
         qs = _with_words(SearchEntry.objects.filter(visible_hashed_q(user)).filter(_filters(params)), parsed)
         return _IndexPlan(qs, order, ("ts_rank(search_searchentry.tsv, %s::tsquery)", [tsq]))
-    candidates = SearchEntry.objects.filter(visible_q(user)).filter(_filters(params)).order_by(*order)
-    return _WalkPlan(candidates, tsq, end=params.page * params.page_size)
+    filters = _filters(params)
+    candidates = SearchEntry.objects.filter(visible_q(user)).filter(filters).order_by(*order)
+    prefetch = False
+    if filters:
+        sql, sql_params = SearchEntry.objects.filter(filters).values("id").query.sql_with_params()
+        prefetch = _estimated_rows(sql, list(sql_params)) <= PREFETCH_MAX
+    return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, prefetch=prefetch)
 
 
 @dataclass

@@ -58,6 +58,11 @@ def test_the_walk_finds_what_the_index_finds(world: World, incoming: Any, monkey
     assert walked.total == by_index.total == 5 and walked.total_exact
     assert {h.entry.pk for h in walked.hits} == {h.entry.pk for h in by_index.hits}
     assert all(h.snippet for h in walked.hits)
+    # With filters the walk fetches the filtered rows first, then sorts them.
+    since = dt.date.today() - dt.timedelta(days=21)
+    filtered = search(world.ministry_clerk, SearchParams(q="lich cong tac", date_from=since, sort="date"))
+    assert filtered.total == 5 and [h.entry.pk for h in filtered.hits] == sorted(
+        [h.entry.pk for h in by_index.hits], key=lambda pk: (selectors.SearchEntry.objects.get(pk=pk).doc_date, pk))
 
 
 def test_diacritics_are_exact_whichever_way_the_words_are_found(
