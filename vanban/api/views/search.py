@@ -67,8 +67,9 @@ class SearchView(JsonView):
                    responses={200: _RESULT, **errors(400)})  # fmt: skip
     def get(self, request: Request) -> Response:
         """Tìm văn bản đến và đi theo siêu dữ liệu và nội dung. Chỉ trả về (và chỉ đếm)
-        những văn bản người gọi được xem. Trên 10.000 kết quả: `count_exact` = false (số
-        đếm là cận dưới), kết quả xếp mới nhất trước; `has_next` cho biết còn trang sau. Đoạn trích `snippet_html` đã được thoát ký tự HTML,
+        những văn bản người gọi được xem. Trên 10.000 kết quả (trên 1.000 với từ khóa có trong
+        phần lớn văn bản): `count_exact` = false (số đếm là cận dưới); trên 1.000 kết quả, xếp
+        mới nhất trước (`sorted_by`); `has_next` cho biết còn trang sau. Đoạn trích `snippet_html` đã được thoát ký tự HTML,
         chỉ thẻ <mark> đánh dấu từ khớp."""
         form = SearchForm(request.query_params)
         if not form.is_valid():
