@@ -46,20 +46,30 @@ def select_sql(vendor: str, where: str = "TRUE") -> str:
     )
 
 
+# Rows are deleted, then inserted as an upsert: two PostgreSQL transactions may rewrite
+# the same row (a parent's change rewrites its children's rows while a child changes
+# itself); the second one's DELETE does not see the row the first one committed
+# meanwhile, and its INSERT then updates that row rather than fail on the primary key.
+_UPSERT = " ON CONFLICT (assignment_id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in COLUMNS.split(", ") if c != "assignment_id"
+)
+
+
 def _refresh_statements(vendor: str, row: str) -> list[str]:
     """Rewrite the rows of assignment `row`.id and of its children (whose own unit and
     parent lead come from it), whatever the order rows arrive in."""
+    where = f"a.id = {row}.id OR a.parent_id = {row}.id"
     return [
         f"DELETE FROM {TABLE} WHERE assignment_id = {row}.id "  # noqa: S608 (constant SQL)
         f"OR assignment_id IN (SELECT id FROM workflow_assignment WHERE parent_id = {row}.id)",
-        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, f"a.id = {row}.id OR a.parent_id = {row}.id"),
+        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, where) + _UPSERT,
     ]
 
 
 def _document_statements(vendor: str) -> list[str]:
     return [
         f"DELETE FROM {TABLE} WHERE document_id = NEW.id",  # noqa: S608 (constant SQL)
-        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, "a.document_id = NEW.id"),
+        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, "a.document_id = NEW.id") + _UPSERT,
     ]
 
 
