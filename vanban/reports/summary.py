@@ -58,17 +58,22 @@ _UPSERT = " ON CONFLICT (assignment_id) DO UPDATE SET " + ", ".join(
 def _refresh_statements(vendor: str, row: str) -> list[str]:
     """Rewrite the rows of assignment `row`.id and of its children (whose own unit and
     parent lead come from it), whatever the order rows arrive in."""
-    where = f"a.id = {row}.id OR a.parent_id = {row}.id"
+    # Separate statements, each an index lookup: an OR across the two made PostgreSQL
+    # scan the whole table (0.4 s per assignment write at a million rows).
+    children = f"SELECT id FROM workflow_assignment WHERE parent_id = {row}.id"  # noqa: S608 (constant SQL)
     return [
-        f"DELETE FROM {TABLE} WHERE assignment_id = {row}.id "  # noqa: S608 (constant SQL)
-        f"OR assignment_id IN (SELECT id FROM workflow_assignment WHERE parent_id = {row}.id)",
-        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, where) + _UPSERT,
+        f"DELETE FROM {TABLE} WHERE assignment_id = {row}.id",  # noqa: S608 (constant SQL)
+        f"DELETE FROM {TABLE} WHERE assignment_id IN ({children})",  # noqa: S608 (constant SQL)
+        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, f"a.id = {row}.id") + _UPSERT,
+        f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, f"a.parent_id = {row}.id") + _UPSERT,
     ]
 
 
 def _document_statements(vendor: str) -> list[str]:
+    # Through the assignments' document index (the rows carry the same document_id).
+    rows = "SELECT id FROM workflow_assignment WHERE document_id = NEW.id"
     return [
-        f"DELETE FROM {TABLE} WHERE document_id = NEW.id",  # noqa: S608 (constant SQL)
+        f"DELETE FROM {TABLE} WHERE assignment_id IN ({rows})",  # noqa: S608 (constant SQL)
         f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor, "a.document_id = NEW.id") + _UPSERT,
     ]
 
