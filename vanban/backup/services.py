@@ -41,8 +41,9 @@ SNAPSHOT_ALIAS = "vanban_backup_snapshot"
 BATCH = 500
 
 # Not part of a backup: sessions (restoring them would revive old logins), the task
-# queue and worker heartbeats (they describe processes, not records).
-SKIPPED = {"sessions.session", "django_tasks_db.dbtaskresult", "jobs.workerheartbeat"}
+# queue and worker heartbeats (they describe processes, not records), and the reports'
+# work read model (its triggers rewrite it while the assignments are loaded back).
+SKIPPED = {"sessions.session", "django_tasks_db.dbtaskresult", "jobs.workerheartbeat", "reports.worksummary"}
 
 
 def backup_root() -> Path:

@@ -29,7 +29,7 @@ from vanban.reports.selectors import (
     _unit_pairs,
     incoming_in_period,
     no_jit,
-    work_in_period,
+    summary_in_period,
 )
 
 TITLE = "BÁO CÁO THỐNG KÊ TÌNH HÌNH XỬ LÝ VĂN BẢN"
@@ -99,7 +99,7 @@ def build_report(*, scope: Scope, period: Period) -> ProcessingReport:
 
 def _build_report(scope: Scope, period: Period) -> ProcessingReport:
     day = today()
-    pairs = _unit_pairs(work_in_period(scope, period), day, with_time=False)
+    pairs = _unit_pairs(summary_in_period(scope, period), day, with_time=False)
     total, rows = _roll_up(scope, pairs)
     rows = [r for r in rows if r.bucket.key != "none" or r.counts.all]
     by_status = dict(incoming_in_period(scope, period).values_list("status").annotate(n=Count("*")).order_by())

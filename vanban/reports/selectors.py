@@ -52,6 +52,7 @@ from vanban.incoming.permissions import visibility_q as incoming_visibility_q
 from vanban.organisation.models import Appointment, Organ
 from vanban.outgoing.models import OutgoingDocument
 from vanban.outgoing.permissions import visibility_q as outgoing_visibility_q
+from vanban.reports.models import WorkSummary
 from vanban.reports.scope import ALL, NO_UNIT, OWN, WEEK, Bucket, Period, Scope
 from vanban.reports.sql import EpochSeconds, PercentileCont
 from vanban.workflow.models import Assignment, Presentation
@@ -171,6 +172,37 @@ def work_items(scope: Scope) -> QuerySet[Assignment]:
 
 def work_in_period(scope: Scope, period: Period) -> QuerySet[Assignment]:
     return work_items(scope).filter(document__arrival_date__gte=period.start, document__arrival_date__lt=period.end)
+
+
+def summary_items(scope: Scope) -> QuerySet[WorkSummary]:
+    """`work_items` read from the work read model (models.WorkSummary), which holds each
+    lead's own unit, parent lead and document dates already: the figures scan one narrow
+    table instead of joining documents to assignments. The drill-down lists keep reading
+    the assignments (with the same filters), so a list has as many rows as its figure as
+    long as the triggers keep the model exact (tests/test_summary.py)."""
+    items = WorkSummary.objects.all()
+    if scope.kind != ALL:
+        items = items.filter(document_id__isnull=False)
+    if scope.kind == OWN:
+        items = items.filter(assignee_user_id__in=scope.user_ids)
+    if scope.unit_ids is not None:
+        items = items.filter(own_unit__in=sorted(scope.unit_ids))
+    return items
+
+
+def summary_in_period(scope: Scope, period: Period) -> QuerySet[WorkSummary]:
+    return summary_items(scope).filter(arrival_date__gte=period.start, arrival_date__lt=period.end)
+
+
+def summary_top_q(scope: Scope) -> Q:
+    """`top_most_q` on the read model."""
+    ids = scope.parent_ids
+    if ids is not None and not ids:
+        return Q()
+    q = Q(under_lead=False)
+    if ids is not None:
+        q |= ~Q(parent_lead_unit__in=sorted(ids))
+    return q
 
 
 def _class_q(name: str, day: dt.date) -> Q:
@@ -442,16 +474,21 @@ def top_ids(docs: QuerySet[Any], column: str) -> list[int]:
     return [int(c.key) for c in top if c.key != OTHER]
 
 
-def _unit_pairs(items: QuerySet[Assignment], day: dt.date, *, with_time: bool) -> list[dict[str, Any]]:
+def _unit_pairs(items: QuerySet[Any], day: dt.date, *, with_time: bool) -> list[dict[str, Any]]:
     """One GROUP BY (unit, parent lead's unit): the counts of every class per pair.
-    Rolling pairs up to rows and totals is then arithmetic over a few hundred pairs."""
-    items = _with_closed_day(items)
+    Rolling pairs up to rows and totals is then arithmetic over a few hundred pairs.
+    `items`: `summary_in_period`/`summary_items` (the figures) or, from the assignments,
+    `work_in_period`/`work_items` (what the tests compare the read model with)."""
+    summary = items.model is WorkSummary
+    if not summary:
+        items = _with_closed_day(items)
     aggregates: dict[str, Any] = {
         name: Count("pk", filter=_class_q(name, day)) for name in ("on_time", "late", "within", "overdue")
     }
     aggregates["all"] = Count("pk")
     if with_time:
-        aggregates["seconds"] = Sum(_seconds(), filter=Q(status=Assignment.Status.COMPLETED), output_field=FloatField())
+        secs = F("secs") if summary else _seconds()
+        aggregates["seconds"] = Sum(secs, filter=Q(status=Assignment.Status.COMPLETED), output_field=FloatField())
     return list(items.values("own_unit", "parent_lead_unit").annotate(**aggregates).order_by())
 
 
@@ -474,11 +511,14 @@ def _roll_up(scope: Scope, pairs: list[dict[str, Any]]) -> tuple[WorkCounts, lis
     return total, rows
 
 
-def processing_times(items: QuerySet[Assignment]) -> Processing:
+def processing_times(items: QuerySet[Any]) -> Processing:
     """Average, median and p90 of registration → completion, in days. PostgreSQL
     computes the percentiles (percentile_cont); SQLite reads the two neighbouring
-    values of each rank with ORDER BY … LIMIT 2 OFFSET k, the same interpolation."""
-    done = items.filter(status=Assignment.Status.COMPLETED).annotate(secs=_seconds())
+    values of each rank with ORDER BY … LIMIT 2 OFFSET k, the same interpolation.
+    `items` as for `_unit_pairs`."""
+    done = items.filter(status=Assignment.Status.COMPLETED)
+    if items.model is not WorkSummary:
+        done = done.annotate(secs=_seconds())
     if connection.vendor == "postgresql":
         row = done.aggregate(
             n=Count("pk"),
@@ -558,13 +598,13 @@ def dashboard(*, scope: Scope, period: Period) -> Dashboard:
 
 def work_and_processing(scope: Scope, period: Period, day: dt.date) -> tuple[list[dict[str, Any]], Processing]:
     """The period's work pairs (`_unit_pairs`) and processing times (`processing_times`
-    of the top-most work) from one read of the period's work on PostgreSQL: the join of
-    the period's documents with their leads is the costly part of both, so it runs once
-    into a materialised CTE that both aggregates read. Elsewhere, the two queries."""
-    items = work_in_period(scope, period)
+    of the top-most work), from the read model. On PostgreSQL one read of the period's
+    rows (an index-only scan) into a materialised CTE that both aggregates read.
+    Elsewhere, the two queries."""
+    items = summary_in_period(scope, period)
     if connection.vendor != "postgresql":
         pairs = _unit_pairs(items, day, with_time=True)
-        return pairs, processing_times(items.filter(top_most_q(scope)))
+        return pairs, processing_times(items.filter(summary_top_q(scope)))
 
     def flag(q: Q) -> Any:
         if not q:  # an empty Q (no condition) holds for every row
@@ -573,16 +613,15 @@ def work_and_processing(scope: Scope, period: Period, day: dt.date) -> tuple[lis
 
     completed = Q(status=Assignment.Status.COMPLETED)
     classes = {name: flag(_class_q(name, day)) for name in ("on_time", "late", "within", "overdue")}
-    rows = _with_closed_day(items).annotate(
-        secs=Case(When(completed, then=_seconds()), default=Value(None), output_field=FloatField()),
+    # secs is NULL unless the work is completed (summary.py).
+    rows = items.annotate(
         done=flag(completed),
-        top=flag(top_most_q(scope)),
+        top=flag(summary_top_q(scope)),
         **{f"c_{name}": expr for name, expr in classes.items()},
     )
     columns = ["own_unit", "parent_lead_unit", "secs", "done", "top", *(f"c_{name}" for name in classes)]
     sql, params = rows.values(*columns).order_by().query.sql_with_params()
-    # `sql` is Django's own compiled query; every value travels in `params`. secs is
-    # NULL unless the work is completed, as in the two queries this replaces.
+    # `sql` is Django's own compiled query; every value travels in `params`.
     statement = (
         "WITH s AS MATERIALIZED (" + sql + ") "  # noqa: S608
         "SELECT own_unit, parent_lead_unit, COUNT(*), SUM(c_on_time), SUM(c_late), SUM(c_within), "
@@ -628,7 +667,7 @@ def _dashboard(scope: Scope, period: Period) -> Dashboard:
 
     pairs, processing = work_and_processing(scope, period, day)
     d.work, d.work_by_unit = _roll_up(scope, pairs)
-    open_items = work_items(scope).filter(status__in=Assignment.OPEN_STATUSES)
+    open_items = summary_items(scope).filter(status__in=Assignment.OPEN_STATUSES)
     d.backlog, d.backlog_by_unit = _roll_up(scope, _unit_pairs(open_items, day, with_time=False))
     d.backlog_by_leader = backlog_by_leader(scope)
     d.processing = _round(processing)
