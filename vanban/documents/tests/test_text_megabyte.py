@@ -1,8 +1,7 @@
-"""A megabyte of legacy text converts well within a request's time budget."""
+"""A megabyte of legacy-encoded text converts back exactly. How long it takes is
+measured by bench/text_conversion.py, not here: a timed test fails on a loaded machine."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -18,15 +17,10 @@ trước ngày 31 tháng 12 năm 2025. Trong quá trình thực hiện, nếu c�
 về Văn phòng Bộ để tổng hợp, trình Bộ trưởng xem xét, quyết định.
 """
 MEGABYTE = PAGE * (1_000_000 // len(PAGE) + 1)
-BUDGET_SECONDS = 2.0  # measured ≈ 0.3 s on the 2-core development machine
 
 
 @pytest.mark.parametrize("encode", [tcvn3.encode, vni.encode, viqr.encode], ids=["tcvn3", "vni", "viqr"])
-def test_a_megabyte_of_legacy_text_converts_in_well_under_the_budget(encode):
+def test_a_megabyte_of_legacy_text_converts_back_exactly(encode):
     data = encode(MEGABYTE).encode("cp1252")
     assert len(data) >= 1_000_000
-    started = time.perf_counter()
-    result = convert(data)
-    elapsed = time.perf_counter() - started
-    assert result.text == MEGABYTE
-    assert elapsed < BUDGET_SECONDS, f"{elapsed:.2f} s"
+    assert convert(data).text == MEGABYTE
