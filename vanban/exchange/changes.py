@@ -341,15 +341,21 @@ def accept_change(*, actor: Any, change: ChangeRequest) -> ChangeRequest:
     return change
 
 
-def refuse_change(*, actor: Any, change: ChangeRequest, reason: str) -> ChangeRequest:
-    """Từ chối (status 16) with the reason for the sender. Also answers a revocation or
-    a take-back about a document we never received."""
-    authority = authorize(actor, {Role.MINISTRY_CLERK})
+def refusal_reason(reason: str) -> str:
+    """The reason sent to the sender with a refusal (status 02 or 16): required, bounded."""
     reason = clean_text(reason)
     if not reason:
         raise ExchangeError("required", "Vui lòng nhập lý do từ chối để gửi cho cơ quan gửi.", "reason")
     if len(reason) > 2000:
         raise ExchangeError("too_long", "Lý do từ chối dài quá 2000 ký tự.", "reason")
+    return reason
+
+
+def refuse_change(*, actor: Any, change: ChangeRequest, reason: str) -> ChangeRequest:
+    """Từ chối (status 16) with the reason for the sender. Also answers a revocation or
+    a take-back about a document we never received."""
+    authority = authorize(actor, {Role.MINISTRY_CLERK})
+    reason = refusal_reason(reason)
     with transaction.atomic():
         row = _locked(change, ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED)
         if row.message.status in (ReceivedMessage.Status.REGISTERED, ReceivedMessage.Status.REFUSED):

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vanban.audit import services as audit
-from vanban.core.text import clean_text, fold
+from vanban.core.text import fold
 from vanban.documents import storage
 from vanban.documents.catalogue import ReceiptMethod
 from vanban.documents.files import PreparedUpload, sanitize_filename
@@ -29,7 +29,7 @@ from vanban.documents.models import DocumentType, Register, StoredFile
 from vanban.documents.numbering import register_for
 from vanban.documents.services import find_or_create_external_organ, store_upload
 from vanban.exchange import edxml
-from vanban.exchange.changes import open_change_request
+from vanban.exchange.changes import open_change_request, refusal_reason
 from vanban.exchange.errors import ExchangeError, WrongState
 from vanban.exchange.export import urgency_for
 from vanban.exchange.messages import STATUS_DESCRIPTIONS, EdocMessage, Message, StatusMessage, is_standard_organ_id
@@ -344,11 +344,7 @@ def refuse_received(*, actor: Any, message: ReceivedMessage, reason: str) -> Rec
     """Từ chối / trả lại (status 02, ND30 Art 21): with a reason for the sender; no
     arrival number is spent and nothing enters the register."""
     authority = authorize(actor, {Role.MINISTRY_CLERK})
-    reason = clean_text(reason)
-    if not reason:
-        raise ExchangeError("required", "Vui lòng nhập lý do từ chối để gửi cho cơ quan gửi.", "reason")
-    if len(reason) > 2000:
-        raise ExchangeError("too_long", "Lý do từ chối dài quá 2000 ký tự.", "reason")
+    reason = refusal_reason(reason)
     with transaction.atomic():
         row = _lock(message)
         now = timezone.now()
