@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -146,9 +149,51 @@ def _visible_ids_sql(model: Any, q: Q) -> tuple[str, list[Any]]:
     return " UNION ".join(sqls), params
 
 
+# One search asks for the permission rules and their SQL up to four times (the plan's
+# estimate, the candidates, the count, the page): within `search` they are worked out once.
+_RULES_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("search_rules_memo", default=None)
+
+
+@contextmanager
+def _rules_memo() -> Iterator[None]:
+    token = _RULES_MEMO.set({})
+    try:
+        yield
+    finally:
+        _RULES_MEMO.reset(token)
+
+
+def _rules(user: Any) -> tuple[Q | None, Q]:
+    """(incoming rule or None = every incoming document, outgoing rule; Q() = every one)."""
+    from vanban.incoming.permissions import visibility_q as incoming_q
+    from vanban.outgoing.permissions import visibility_q as outgoing_q
+
+    memo = _RULES_MEMO.get()
+    key = ("rules", getattr(user, "pk", None))
+    if memo is not None and key in memo:
+        return memo[key]
+    rules = (incoming_q(user), outgoing_q(user))
+    if memo is not None:
+        memo[key] = rules
+    return rules
+
+
+def _rule_sql(model: Any, q: Q) -> tuple[str, list[Any]]:
+    """`_visible_ids_sql`, compiled once per search for a rule returned by `_rules` (the memo
+    keeps the Q alive, so its id stays its own)."""
+    memo = _RULES_MEMO.get()
+    key = ("sql", model, id(q))
+    if memo is None:
+        return _visible_ids_sql(model, q)
+    if key not in memo:
+        memo[key] = (q, _visible_ids_sql(model, q))
+    sql, params = memo[key][1]
+    return sql, list(params)
+
+
 def _document_in(column: str, model: Any, q: Q) -> Q:
     """search_searchentry.<column> among the documents matching the rule q."""
-    sql, params = _visible_ids_sql(model, q)
+    sql, params = _rule_sql(model, q)
     if connection.vendor == "postgresql":
         # ARRAY(...) runs the rule once (an InitPlan) and the entries are then fetched through
         # the incoming_id/outgoing_id indexes. As a plain IN, a multi-bigram query estimated
@@ -166,12 +211,9 @@ def visible_q(user: Any) -> Q:
     documents, so the planner can start from those (a specialist's 1%) through the two
     unique indexes and check the words on them only."""
     from vanban.incoming.models import IncomingDocument
-    from vanban.incoming.permissions import visibility_q as incoming_q
     from vanban.outgoing.models import OutgoingDocument
-    from vanban.outgoing.permissions import visibility_q as outgoing_q
 
-    inc = incoming_q(user)
-    out = outgoing_q(user)
+    inc, out = _rules(user)
     all_out = out == Q()
     if inc is None and all_out:
         return Q()
@@ -187,22 +229,19 @@ def visible_hashed_q(user: Any) -> Q:
     and probes as a hash table per matching row (an OR keeps it from becoming a join the
     planner might re-run per row), SQLite as one materialised list."""
     from vanban.incoming.models import IncomingDocument
-    from vanban.incoming.permissions import visibility_q as incoming_q
     from vanban.outgoing.models import OutgoingDocument
-    from vanban.outgoing.permissions import visibility_q as outgoing_q
 
-    inc = incoming_q(user)
-    out = outgoing_q(user)
+    inc, out = _rules(user)
     if inc is None and out == Q():
         return Q()
     if inc is None:
         inc_part = Q(kind=SearchEntry.Kind.INCOMING)
     else:
-        inc_part = Q(incoming_id__in=RawSQL(*_visible_ids_sql(IncomingDocument, inc)))  # noqa: S611
+        inc_part = Q(incoming_id__in=RawSQL(*_rule_sql(IncomingDocument, inc)))  # noqa: S611
     if out == Q():
         out_part = Q(kind=SearchEntry.Kind.OUTGOING)
     else:
-        out_part = Q(outgoing_id__in=RawSQL(*_visible_ids_sql(OutgoingDocument, out)))  # noqa: S611
+        out_part = Q(outgoing_id__in=RawSQL(*_rule_sql(OutgoingDocument, out)))  # noqa: S611
     return inc_part | out_part
 
 
@@ -242,6 +281,11 @@ def matching_entries(user: Any, params: SearchParams) -> QuerySet[SearchEntry]:
 
 
 def search(user: Any, params: SearchParams) -> SearchResult:
+    with _rules_memo():
+        return _search_in_transaction(user, params)
+
+
+def _search_in_transaction(user: Any, params: SearchParams) -> SearchResult:
     if connection.vendor == "postgresql":
         with transaction.atomic():
             with connection.cursor() as cur:
@@ -392,9 +436,7 @@ def _walk_is_cheaper(user: Any, tsquery: str) -> bool:
     or the user's documents newest first, reading each one's word vector until
     WALK_COUNT_LIMIT + 1 matches are found or the documents run out."""
     from vanban.incoming.models import IncomingDocument
-    from vanban.incoming.permissions import visibility_q as incoming_q
     from vanban.outgoing.models import OutgoingDocument
-    from vanban.outgoing.permissions import visibility_q as outgoing_q
 
     matches = _estimated_matches(tsquery)
     if matches * 20 <= (WALK_COUNT_LIMIT + 1) * 40:
@@ -403,9 +445,9 @@ def _walk_is_cheaper(user: Any, tsquery: str) -> bool:
         cur.execute("SELECT GREATEST(reltuples, 1) FROM pg_class WHERE relname = 'search_searchentry'")
         entries = float(cur.fetchone()[0])
     visible = entries
-    inc, out = incoming_q(user), outgoing_q(user)
+    inc, out = _rules(user)
     if inc is not None and out != Q():
-        visible = sum(_estimated_rows(*_visible_ids_sql(model, q))
+        visible = sum(_estimated_rows(*_rule_sql(model, q))
                       for model, q in ((IncomingDocument, inc), (OutgoingDocument, out)))  # fmt: skip
     share = max(matches / entries, 1e-6)
     walked = min((WALK_COUNT_LIMIT + 1) / share, visible)
