@@ -52,6 +52,8 @@ def _registers(years: list[int]) -> dict[tuple[int, str], int]:
 SUMMARY_TRIGGERS = (
     ("workflow_assignment", "reports_ws_assignment"),
     ("incoming_incomingdocument", "reports_ws_document"),
+    ("workflow_assignment", "reports_iu_assignment"),
+    ("incoming_incomingdocument", "reports_iu_document"),
 )
 
 
@@ -64,7 +66,7 @@ def build(documents: int) -> float:
     from vanban.documents.models import DocumentType
     from vanban.incoming.models import IncomingDocument
     from vanban.organisation.models import Organ, Unit
-    from vanban.reports.summary import rebuild_summary
+    from vanban.reports.summary import rebuild_all
 
     today = timezone.localdate()
     years = list(range(START.year, today.year + 1))
@@ -228,8 +230,11 @@ def build(documents: int) -> float:
         for table, trigger in SUMMARY_TRIGGERS:
             cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         t1 = time.perf_counter()
-        rows = rebuild_summary()
-        print(f"work summary rebuilt: {rows} rows in {time.perf_counter() - t1:.1f} s", flush=True)
+        rows, incoming_rows = rebuild_all()
+        print(
+            f"read models rebuilt: {rows} work rows, {incoming_rows} incoming rows in {time.perf_counter() - t1:.1f} s",
+            flush=True,
+        )
     _common.analyze()
     return time.perf_counter() - t0
 

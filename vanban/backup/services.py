@@ -42,8 +42,14 @@ BATCH = 500
 
 # Not part of a backup: sessions (restoring them would revive old logins), the task
 # queue and worker heartbeats (they describe processes, not records), and the reports'
-# work read model (its triggers rewrite it while the assignments are loaded back).
-SKIPPED = {"sessions.session", "django_tasks_db.dbtaskresult", "jobs.workerheartbeat", "reports.worksummary"}
+# read models (their triggers rewrite it while the assignments are loaded back).
+SKIPPED = {
+    "sessions.session",
+    "django_tasks_db.dbtaskresult",
+    "jobs.workerheartbeat",
+    "reports.worksummary",
+    "reports.incomingunit",
+}
 
 
 def backup_root() -> Path:

@@ -68,3 +68,35 @@ class WorkSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.status}"
+
+
+class IncomingUnit(models.Model):
+    """The incoming read model: one row per (incoming document, unit it belongs to) — the
+    unit of its register, and every unit holding an assignment of it that was not
+    returned — with the document's arrival date and the columns the incoming breakdowns
+    group on. A unit-scoped dashboard counts its documents from the rows of its units
+    (each document once: DISTINCT on `document_id`) instead of hashing the units'
+    assignments for an EXISTS per document of the period. Kept by the triggers of
+    migration 0004 like `WorkSummary`; `summary.py` holds their SQL."""
+
+    pk = models.CompositePrimaryKey("document_id", "unit_id")
+    document_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField()
+    arrival_date = models.DateTimeField()
+    status = models.CharField(max_length=20)
+    document_type_id = models.BigIntegerField()
+    issuing_organ_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "Tổng hợp văn bản đến theo đơn vị"
+        indexes = [
+            # A unit's documents of the period, answered from the index alone.
+            models.Index(
+                fields=["unit_id", "arrival_date"],
+                include=["document_id", "status", "document_type_id", "issuing_organ_id"],
+                name="reports_iu_unit_period_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} @ {self.unit_id}"

@@ -28,6 +28,7 @@ from vanban.reports.selectors import (
     _roll_up,
     _unit_pairs,
     incoming_in_period,
+    incoming_unit_rows,
     no_jit,
     summary_in_period,
 )
@@ -102,7 +103,12 @@ def _build_report(scope: Scope, period: Period) -> ProcessingReport:
     pairs = _unit_pairs(summary_in_period(scope, period), day, with_time=False)
     total, rows = _roll_up(scope, pairs)
     rows = [r for r in rows if r.bucket.key != "none" or r.counts.all]
-    by_status = dict(incoming_in_period(scope, period).values_list("status").annotate(n=Count("*")).order_by())
+    narrow = incoming_unit_rows(scope, period)
+    if narrow is not None:
+        # Each document once, though it may belong to several of the view's units.
+        by_status = dict(narrow.values_list("status").annotate(n=Count("document_id", distinct=True)).order_by())
+    else:
+        by_status = dict(incoming_in_period(scope, period).values_list("status").annotate(n=Count("*")).order_by())
     unassigned = by_status.get(IncomingDocument.Status.REGISTERED, 0) + by_status.get(
         IncomingDocument.Status.PRESENTED, 0
     )

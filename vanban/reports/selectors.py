@@ -52,7 +52,7 @@ from vanban.incoming.permissions import visibility_q as incoming_visibility_q
 from vanban.organisation.models import Appointment, Organ
 from vanban.outgoing.models import OutgoingDocument
 from vanban.outgoing.permissions import visibility_q as outgoing_visibility_q
-from vanban.reports.models import WorkSummary
+from vanban.reports.models import IncomingUnit, WorkSummary
 from vanban.reports.scope import ALL, NO_UNIT, OWN, WEEK, Bucket, Period, Scope
 from vanban.reports.sql import EpochSeconds, PercentileCont
 from vanban.workflow.models import Assignment, Presentation
@@ -413,15 +413,32 @@ def _top(rows: list[tuple[int, int]], names: dict[int, str], figure: str) -> lis
     return result
 
 
+def incoming_unit_rows(scope: Scope, period: Period) -> QuerySet[IncomingUnit] | None:
+    """A unit-scoped view's documents of the period as rows of the incoming read model
+    (one per document and unit; a document under several of the units has several), or
+    None when the view is not unit-scoped (ministry-wide: every document; own work)."""
+    ids = scope.unit_ids
+    if ids is None or scope.kind == OWN:
+        return None
+    return IncomingUnit.objects.filter(
+        unit_id__in=sorted(ids), arrival_date__gte=period.start, arrival_date__lt=period.end
+    )
+
+
 def incoming_breakdowns(
-    docs: QuerySet[IncomingDocument], period: Period
+    docs: QuerySet[IncomingDocument] | QuerySet[IncomingUnit], period: Period
 ) -> tuple[dict[str, int], dict[dt.date, int], list[tuple[int, int]], list[tuple[int, int]]]:
-    """Counts by status, period, type and issuing organ. On PostgreSQL one pass over the
+    """Counts by status, period, type and issuing organ of the documents, or of the rows
+    of the incoming read model (each document once). On PostgreSQL one pass over the
     period's documents (GROUP BY GROUPING SETS); elsewhere one GROUP BY per breakdown."""
     trunc = TruncWeek if period.granularity == WEEK else TruncMonth
     rows = docs.annotate(b=trunc("arrival_date", tzinfo=_vn())).order_by()
+    narrow = docs.model is IncomingUnit
     if connection.vendor == "postgresql":
-        sql, params = rows.values("status", "document_type_id", "issuing_organ_id", "b").query.sql_with_params()
+        columns = ["status", "document_type_id", "issuing_organ_id", "b"]
+        # A document's rows carry the same values: DISTINCT leaves one per document.
+        rows = rows.values("document_id", *columns).distinct() if narrow else rows.values(*columns)
+        sql, params = rows.query.sql_with_params()
         by_status: dict[str, int] = {}
         by_bucket: dict[dt.date, int] = {}
         types: list[tuple[int, int]] = []
@@ -444,10 +461,11 @@ def incoming_breakdowns(
                 elif bucket is not None:
                     by_bucket[_as_date(bucket)] = n
         return by_status, by_bucket, types, organs
-    by_status = dict(rows.values_list("status").annotate(n=Count("*")))
-    by_bucket = {_as_date(r["b"]): r["n"] for r in rows.values("b").annotate(n=Count("*"))}
-    types = [(r["document_type_id"], r["n"]) for r in rows.values("document_type_id").annotate(n=Count("*"))]
-    organs = [(r["issuing_organ_id"], r["n"]) for r in rows.values("issuing_organ_id").annotate(n=Count("*"))]
+    n = Count("document_id", distinct=True) if narrow else Count("*")
+    by_status = dict(rows.values_list("status").annotate(n=n))
+    by_bucket = {_as_date(r["b"]): r["n"] for r in rows.values("b").annotate(n=n)}
+    types = [(r["document_type_id"], r["n"]) for r in rows.values("document_type_id").annotate(n=n)]
+    organs = [(r["issuing_organ_id"], r["n"]) for r in rows.values("issuing_organ_id").annotate(n=n)]
     return by_status, by_bucket, types, organs
 
 
@@ -649,7 +667,8 @@ def work_and_processing(scope: Scope, period: Period, day: dt.date) -> tuple[lis
 def _dashboard(scope: Scope, period: Period) -> Dashboard:
     d = Dashboard(scope, period)
     day = today()
-    docs = incoming_in_period(scope, period)
+    narrow = incoming_unit_rows(scope, period)
+    docs = narrow if narrow is not None else incoming_in_period(scope, period)
     status_labels = dict(IncomingDocument.Status.choices)
     by_status, by_bucket, types, organs = incoming_breakdowns(docs, period)
     d.incoming_by_status = [Count_(status_labels[s], by_status.get(s, 0), "incoming", s) for s in status_labels]

@@ -1,6 +1,7 @@
-"""The SQL that fills `WorkSummary` (models.py): one SELECT per engine, used both by the
-triggers of migration 0003 (for the rows an assignment or document change touches) and
-by `rebuild_summary` (for every row), so the two cannot disagree."""
+"""The SQL that fills the read models (models.py): for `WorkSummary` one SELECT per
+engine, for `IncomingUnit` one for both, each used both by the triggers (migrations
+0003 and 0004: the rows an assignment, document or register change touches) and by
+`rebuild_summary` (every row), so the two cannot disagree."""
 
 from __future__ import annotations
 
@@ -137,6 +138,153 @@ def drop_triggers(schema_editor: Any) -> None:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
 
 
+# --- the incoming read model (models.IncomingUnit, migration 0004) -----------------------
+
+IU_TABLE = "reports_incomingunit"
+IU_COLUMNS = "document_id, unit_id, arrival_date, status, document_type_id, issuing_organ_id"
+_IU_UPSERT = " ON CONFLICT (document_id, unit_id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in IU_COLUMNS.split(", ")[2:]
+)
+
+
+def incoming_select_sql(where: str = "TRUE") -> str:
+    """The rows of the incoming documents matching `where`, a condition on `{doc}` (a
+    document id): one per unit of the document's register and per unit holding an
+    assignment of it not returned — what `selectors.incoming_base` tests for a unit's
+    view. The same text on both engines."""
+    by_register = (
+        "SELECT i.id AS document_id, r.unit_id AS unit_id FROM incoming_incomingdocument i "  # noqa: S608 (constant SQL)
+        "JOIN documents_register r ON r.id = i.register_id "
+        f"WHERE r.unit_id IS NOT NULL AND ({where.format(doc='i.id')})"
+    )
+    by_assignment = (
+        "SELECT a.document_id, a.assignee_unit_id FROM workflow_assignment a "  # noqa: S608 (constant SQL)
+        "WHERE a.assignee_unit_id IS NOT NULL AND a.status <> 'returned' "
+        f"AND a.document_id IS NOT NULL AND ({where.format(doc='a.document_id')})"
+    )
+    return (
+        "SELECT d.id, x.unit_id, d.arrival_date, d.status, d.document_type_id, d.issuing_organ_id "  # noqa: S608
+        f"FROM ({by_register} UNION {by_assignment}) x "
+        "JOIN incoming_incomingdocument d ON d.id = x.document_id "
+        f"WHERE {where.format(doc='d.id')}"
+    )
+
+
+def _incoming_statements(where: str, doc_ids: str) -> list[str]:
+    """Rewrite the rows of the documents `doc_ids` (a SELECT or a value); `where` is the
+    same set as a condition on `{doc}`. Delete, then upsert, for the reason `_UPSERT`
+    gives."""
+    return [
+        f"DELETE FROM {IU_TABLE} WHERE document_id IN ({doc_ids})",  # noqa: S608 (constant SQL)
+        f"INSERT INTO {IU_TABLE} ({IU_COLUMNS}) " + incoming_select_sql(where) + _IU_UPSERT,
+    ]
+
+
+def _for_document(ref: str) -> list[str]:
+    return _incoming_statements(f"{{doc}} = {ref}", ref)
+
+
+# The incoming document's columns the rows copy or are chosen by.
+_IU_DOCUMENT_COLUMNS = "arrival_date, status, document_type_id, issuing_organ_id, register_id"
+_IU_REGISTER_DOCS = "SELECT id FROM incoming_incomingdocument WHERE register_id = NEW.id"
+
+IU_TRIGGERS = {
+    "postgresql": [
+        "reports_iu_assignment ON workflow_assignment",
+        "reports_iu_document ON incoming_incomingdocument",
+        "reports_iu_register ON documents_register",
+    ],
+    "sqlite": [
+        "reports_iu_ai",
+        "reports_iu_au",
+        "reports_iu_ad",
+        "reports_iu_di",
+        "reports_iu_du",
+        "reports_iu_dd",
+        "reports_iu_ru",
+    ],
+}
+IU_FUNCTIONS = ["reports_iu_assignment()", "reports_iu_document()", "reports_iu_register()"]
+
+
+def install_incoming_triggers(schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    run = schema_editor.execute
+    register = ";\n  ".join(_incoming_statements(f"{{doc}} IN ({_IU_REGISTER_DOCS})", _IU_REGISTER_DOCS))
+    if vendor == "postgresql":
+        old, new = ";\n    ".join(_for_document("OLD.document_id")), ";\n    ".join(_for_document("NEW.document_id"))
+        run(
+            "CREATE OR REPLACE FUNCTION reports_iu_assignment() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n"
+            f"  IF TG_OP <> 'INSERT' AND OLD.document_id IS NOT NULL THEN\n    {old};\n  END IF;\n"
+            "  IF TG_OP <> 'DELETE' AND NEW.document_id IS NOT NULL THEN\n"
+            f"    {new};\n  END IF;\n"
+            "  RETURN NULL;\nEND $$"
+        )
+        run(
+            "CREATE OR REPLACE FUNCTION reports_iu_document() RETURNS trigger LANGUAGE plpgsql AS $$\n"  # noqa: S608
+            "BEGIN\n"
+            f"  IF TG_OP = 'DELETE' THEN\n    DELETE FROM {IU_TABLE} WHERE document_id = OLD.id;\n"
+            "  ELSE\n    " + ";\n    ".join(_for_document("NEW.id")) + ";\n  END IF;\n"
+            "  RETURN NULL;\nEND $$"
+        )
+        run(
+            "CREATE OR REPLACE FUNCTION reports_iu_register() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n  {register};\n  RETURN NULL;\nEND $$"
+        )
+        # Only the columns the rows are chosen by: progress reports and the like do not
+        # touch the table.
+        run(
+            "CREATE TRIGGER reports_iu_assignment AFTER INSERT OR DELETE OR "
+            "UPDATE OF document_id, assignee_unit_id, status ON workflow_assignment "
+            "FOR EACH ROW EXECUTE FUNCTION reports_iu_assignment()"
+        )
+        run(
+            f"CREATE TRIGGER reports_iu_document AFTER INSERT OR DELETE OR UPDATE OF {_IU_DOCUMENT_COLUMNS} "
+            "ON incoming_incomingdocument FOR EACH ROW EXECUTE FUNCTION reports_iu_document()"
+        )
+        run(
+            "CREATE TRIGGER reports_iu_register AFTER UPDATE OF unit_id ON documents_register "
+            "FOR EACH ROW EXECUTE FUNCTION reports_iu_register()"
+        )
+        return
+    if vendor != "sqlite":
+        raise NotImplementedError(f"reports: no incoming summary triggers for {vendor}")
+    old, new = ";\n  ".join(_for_document("OLD.document_id")), ";\n  ".join(_for_document("NEW.document_id"))
+    run(f"CREATE TRIGGER reports_iu_ai AFTER INSERT ON workflow_assignment BEGIN\n  {new};\nEND")
+    run(
+        "CREATE TRIGGER reports_iu_au AFTER UPDATE OF document_id, assignee_unit_id, status ON workflow_assignment "
+        f"BEGIN\n  {old};\n  {new};\nEND"
+    )
+    run(f"CREATE TRIGGER reports_iu_ad AFTER DELETE ON workflow_assignment BEGIN\n  {old};\nEND")
+    doc = ";\n  ".join(_for_document("NEW.id"))
+    run(f"CREATE TRIGGER reports_iu_di AFTER INSERT ON incoming_incomingdocument BEGIN\n  {doc};\nEND")
+    run(
+        f"CREATE TRIGGER reports_iu_du AFTER UPDATE OF {_IU_DOCUMENT_COLUMNS} ON incoming_incomingdocument "
+        f"BEGIN\n  {doc};\nEND"
+    )
+    run(
+        "CREATE TRIGGER reports_iu_dd AFTER DELETE ON incoming_incomingdocument BEGIN\n"  # noqa: S608
+        f"  DELETE FROM {IU_TABLE} WHERE document_id = OLD.id;\nEND"
+    )
+    run(f"CREATE TRIGGER reports_iu_ru AFTER UPDATE OF unit_id ON documents_register BEGIN\n  {register};\nEND")
+
+
+def drop_incoming_triggers(schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for trigger in IU_TRIGGERS.get(vendor, []):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    if vendor == "postgresql":
+        for function in IU_FUNCTIONS:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
+
+
+def fill_incoming(cursor: Any) -> int:
+    cursor.execute(f"DELETE FROM {IU_TABLE}")  # noqa: S608 (constant SQL)
+    cursor.execute(f"INSERT INTO {IU_TABLE} ({IU_COLUMNS}) " + incoming_select_sql())
+    return int(cursor.rowcount)
+
+
 def fill(cursor: Any, vendor: str) -> int:
     cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 (constant SQL)
     cursor.execute(f"INSERT INTO {TABLE} ({COLUMNS}) " + select_sql(vendor))
@@ -145,14 +293,23 @@ def fill(cursor: Any, vendor: str) -> int:
 
 @transaction.atomic
 def rebuild_summary() -> int:
-    """Rewrite the whole read model from the assignments and documents (recovery; the
-    triggers keep it exact otherwise). Returns the number of rows. On PostgreSQL the
+    """Rewrite both read models (WorkSummary, IncomingUnit) from the assignments,
+    documents and registers (recovery; the triggers keep them exact otherwise). Returns
+    the number of work rows (see `rebuild_incoming` for the other). On PostgreSQL the
     source tables are locked against writes meanwhile: a write committed during the
     rebuild would have its trigger insert a row the rebuild inserts too."""
+    return rebuild_all()[0]
+
+
+@transaction.atomic
+def rebuild_all() -> tuple[int, int]:
+    """Both read models: (work rows, incoming rows)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("LOCK TABLE workflow_assignment, incoming_incomingdocument IN SHARE MODE")
+            cur.execute("LOCK TABLE workflow_assignment, incoming_incomingdocument, documents_register IN SHARE MODE")
         n = fill(cur, connection.vendor)
+        m = fill_incoming(cur)
         if connection.vendor == "postgresql":
             cur.execute(f"ANALYZE {TABLE}")
-    return n
+            cur.execute(f"ANALYZE {IU_TABLE}")
+    return n, m

@@ -1,6 +1,7 @@
-"""The work read model (reports.WorkSummary) stays exactly what a fresh rebuild makes,
-and what the assignments say, after real workflow calls, bulk updates and deletes; and
-the dashboard read from it keeps the hand-counted figures of conftest.py."""
+"""The read models (reports.WorkSummary, reports.IncomingUnit) stay exactly what a fresh
+rebuild makes, and what the assignments, documents and registers say, after real
+service calls, bulk updates and deletes; and the dashboard read from them keeps the
+hand-counted figures of conftest.py and the figures read from the source tables."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from django.core.management import call_command
 from django.db.models import Q
 from freezegun import freeze_time
 
+from vanban.documents.models import DocumentType, Register
 from vanban.incoming.models import IncomingDocument
-from vanban.reports.models import WorkSummary
+from vanban.reports.models import IncomingUnit, WorkSummary
 from vanban.reports.scope import Period, scope_for
-from vanban.reports.selectors import dashboard
-from vanban.reports.summary import rebuild_summary
+from vanban.reports.selectors import (
+    dashboard,
+    incoming_breakdowns,
+    incoming_in_period,
+    incoming_unit_rows,
+    no_jit,
+)
+from vanban.reports.summary import rebuild_all, rebuild_summary
 from vanban.reports.tests.conftest import MARCH, NOW, Stats
 from vanban.workflow import services as workflow
 from vanban.workflow.models import Assignment, ExtensionRequest, Step
@@ -70,6 +78,29 @@ def from_assignments() -> list[tuple[Any, ...]]:
     return sorted(result)
 
 
+IU_FIELDS = ("document_id", "unit_id", "arrival_date", "status", "document_type_id", "issuing_organ_id")
+
+
+def incoming_rows() -> list[tuple[Any, ...]]:
+    return sorted(IncomingUnit.objects.values_list(*IU_FIELDS))
+
+
+def from_documents() -> list[tuple[Any, ...]]:
+    """The incoming rows worked out in Python, independently of summary.py: a document
+    belongs to its register's unit and to every unit holding an assignment of it that
+    was not returned, whatever the assignment's role."""
+    result = []
+    for d in IncomingDocument.objects.select_related("register"):
+        units = {d.register.unit_id} if d.register.unit_id is not None else set()
+        units |= {
+            a.assignee_unit_id
+            for a in d.assignments.all()
+            if a.assignee_unit_id is not None and a.status != Assignment.Status.RETURNED
+        }
+        result += [(d.pk, u, d.arrival_date, d.status, d.document_type_id, d.issuing_organ_id) for u in units]
+    return sorted(result)
+
+
 def assert_in_step() -> None:
     live = rows()
     expected = from_assignments()
@@ -78,8 +109,25 @@ def assert_in_step() -> None:
         assert (got[-1] is None) == (want[-1] is None)
         if want[-1] is not None:
             assert abs(got[-1] - want[-1]) < 0.01
-    assert rebuild_summary() == len(live)
+    live_incoming = incoming_rows()
+    assert live_incoming == from_documents()
+    assert rebuild_all() == (len(live), len(live_incoming))
     assert rows() == live
+    assert incoming_rows() == live_incoming
+
+
+def incoming_figures(viewer: Any) -> tuple[Any, ...]:
+    """A viewer's incoming breakdowns read from the read model, and read from the
+    documents and assignments as `incoming_base` filters them (they must agree)."""
+    scope, period = scope_for(viewer), Period.build(**MARCH)
+    narrow = incoming_unit_rows(scope, period)
+    assert narrow is not None
+    with no_jit():
+        got = incoming_breakdowns(narrow, period)
+        want = incoming_breakdowns(incoming_in_period(scope, period), period)
+    assert got[0] == want[0] and got[1] == want[1]
+    assert sorted(got[2]) == sorted(want[2]) and sorted(got[3]) == sorted(want[3])
+    return got[0], got[1], sorted(got[2]), sorted(got[3])
 
 
 def figures(viewer: Any) -> tuple[Any, ...]:
@@ -88,7 +136,8 @@ def figures(viewer: Any) -> tuple[Any, ...]:
     backlog = (d.backlog.all, d.backlog.within, d.backlog.overdue)
     per_unit = [(r.bucket.key, r.counts.all, r.counts.on_time, r.counts.late, r.counts.overdue) for r in d.work_by_unit]
     p = d.processing
-    return work, backlog, per_unit, (p.completed, p.average_days, p.median_days, p.p90_days)
+    incoming = [(c.figure, c.key, c.value) for c in d.incoming_by_status + d.incoming_by_type + d.incoming_by_organ]
+    return work, backlog, per_unit, (p.completed, p.average_days, p.median_days, p.p90_days), incoming
 
 
 def test_the_fixture_calls_leave_the_model_in_step(stats: Stats, at_now: Any) -> None:
@@ -100,6 +149,24 @@ def test_the_fixture_calls_leave_the_model_in_step(stats: Stats, at_now: Any) ->
     assert person.parent_lead_unit == stats.world.team.pk
     assert person.closed_day == dt.date(2026, 3, 5)
     assert person.secs == 3 * 86400.0
+    # A: dept, team (re-assigned) and other (phối hợp); B: dept; C: other; F: the dept's
+    # register and team. D, E and G belong to no unit.
+    w, docs = stats.world, stats.docs
+    assert sorted(IncomingUnit.objects.values_list("document_id", "unit_id")) == sorted(
+        [
+            (docs["A"].pk, w.dept.pk),
+            (docs["A"].pk, w.team.pk),
+            (docs["A"].pk, w.other.pk),
+            (docs["B"].pk, w.dept.pk),
+            (docs["C"].pk, w.other.pk),
+            (docs["F"].pk, w.dept.pk),
+            (docs["F"].pk, w.team.pk),
+        ]
+    )
+    # Five rows under the dept's subtree, three documents: A and F counted once.
+    assert sum(incoming_figures(w.unit_clerk)[0].values()) == 3
+    assert sum(incoming_figures(w.other_clerk)[0].values()) == 2
+    assert sum(incoming_figures(stats.team_leader)[0].values()) == 2
 
 
 def test_later_calls_bulk_updates_and_deletes_stay_in_step(stats: Stats) -> None:
@@ -146,20 +213,44 @@ def test_later_calls_bulk_updates_and_deletes_stay_in_step(stats: Stats) -> None
     assert not WorkSummary.objects.filter(pk=child.pk).exists()
     assert_in_step()
 
+    # The incoming read model under bulk writes: a document's grouped columns, a unit's
+    # assignment returned without the service, a register moved to another unit.
+    f = stats.docs["F"]
+    other_type = DocumentType.objects.exclude(pk=f.document_type_id).order_by("pk").first()
+    assert other_type is not None
+    IncomingDocument.objects.filter(pk=f.pk).update(status=IncomingDocument.Status.COMPLETED, document_type=other_type)
+    assert set(IncomingUnit.objects.filter(document_id=f.pk).values_list("status", "document_type_id")) == {
+        (IncomingDocument.Status.COMPLETED, other_type.pk)
+    }
+    Assignment.objects.filter(document=f, assignee_unit=w.team).update(status=Assignment.Status.RETURNED)
+    assert not IncomingUnit.objects.filter(document_id=f.pk, unit_id=w.team.pk).exists()
+    Register.objects.filter(pk=f.register_id).update(unit=w.other)
+    assert set(IncomingUnit.objects.filter(document_id=f.pk).values_list("unit_id", flat=True)) == {w.other.pk}
+    assert_in_step()
+    Register.objects.filter(pk=f.register_id).update(unit=w.dept)
+    assert_in_step()
+
     # The dashboards read from the trigger-kept rows equal those after a rebuild.
     with freeze_time(NOW):
         viewers = (stats.leader, w.unit_clerk, stats.team_leader, w.specialist)
         live = {v.pk: figures(v) for v in viewers}
         rebuild_summary()
         assert {v.pk: figures(v) for v in viewers} == live
+        for viewer in (w.unit_clerk, w.other_clerk, stats.team_leader):
+            incoming_figures(viewer)
 
 
 def test_rebuild_command_rewrites_a_damaged_model(stats: Stats, at_now: Any, capsys: Any) -> None:
     expected = figures(stats.leader)
+    clerk = figures(stats.world.unit_clerk)
     WorkSummary.objects.filter(pk=stats.leads["A"].pk).delete()
     WorkSummary.objects.filter(pk=stats.leads["C"].pk).update(status=Assignment.Status.ASSIGNED)
     assert figures(stats.leader) != expected
+    IncomingUnit.objects.filter(document_id=stats.docs["B"].pk).delete()
+    assert figures(stats.world.unit_clerk) != clerk
     call_command("reports", "rebuild-summary")
-    assert "6 dòng" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "6 dòng tổng hợp việc chủ trì và 7 dòng tổng hợp văn bản đến" in out
     assert figures(stats.leader) == expected
+    assert figures(stats.world.unit_clerk) == clerk
     assert_in_step()

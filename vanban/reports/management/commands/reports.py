@@ -1,5 +1,5 @@
-"""`vanban reports rebuild-summary`: rewrite the work read model (reports.WorkSummary)
-from the assignments and documents. The triggers keep it exact; this is for recovery
+"""`vanban reports rebuild-summary`: rewrite the read models (reports.WorkSummary and
+reports.IncomingUnit) from the assignments, documents and registers. The triggers keep it exact; this is for recovery
 (and after loading data with the triggers disabled)."""
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ class Command(BaseCommand):
         sub.add_parser("rebuild-summary", help="Lập lại bảng tổng hợp việc chủ trì")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from vanban.reports.summary import rebuild_summary
+        from vanban.reports.summary import rebuild_all
 
         t0 = time.perf_counter()
-        rows = rebuild_summary()
-        self.stdout.write(f"Đã lập lại {rows} dòng tổng hợp việc chủ trì trong {time.perf_counter() - t0:.1f} giây.")
+        rows, incoming_rows = rebuild_all()
+        self.stdout.write(
+            f"Đã lập lại {rows} dòng tổng hợp việc chủ trì và {incoming_rows} dòng tổng hợp văn bản đến "
+            f"trong {time.perf_counter() - t0:.1f} giây."
+        )
