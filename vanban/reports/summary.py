@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 TABLE = "reports_worksummary"
@@ -29,6 +30,14 @@ _SECS = {
     "sqlite": "((julianday(a.closed_at) - 2440587.5) * 86400.0) - ((julianday(d.registered_at) - 2440587.5) * 86400.0)",
 }
 
+
+
+def _require_supported(vendor: str) -> None:
+    """vanban supports SQLite and PostgreSQL only (docs/operations.md); the
+    triggers are written in each one's dialect, so any other engine is refused loudly
+    rather than left with read models that silently stop following their sources."""
+    if vendor != "sqlite":
+        raise ImproperlyConfigured(f"reports: the read-model triggers exist for PostgreSQL and SQLite, not {vendor}")
 
 def select_sql(vendor: str, where: str = "TRUE") -> str:
     """The rows of the lead assignments (not returned) matching `where` (on `a`, the
@@ -112,8 +121,7 @@ def install_triggers(schema_editor: Any) -> None:
             "ON incoming_incomingdocument FOR EACH ROW EXECUTE FUNCTION reports_ws_document()"
         )
         return
-    if vendor != "sqlite":
-        raise NotImplementedError(f"reports: no work summary triggers for {vendor}")
+    _require_supported(vendor)
     refresh = ";\n  ".join(_refresh_statements(vendor, "NEW"))
     run(f"CREATE TRIGGER reports_ws_ai AFTER INSERT ON workflow_assignment BEGIN\n  {refresh};\nEND")
     run(f"CREATE TRIGGER reports_ws_au AFTER UPDATE ON workflow_assignment BEGIN\n  {refresh};\nEND")
@@ -248,8 +256,7 @@ def install_incoming_triggers(schema_editor: Any) -> None:
             "FOR EACH ROW EXECUTE FUNCTION reports_iu_register()"
         )
         return
-    if vendor != "sqlite":
-        raise NotImplementedError(f"reports: no incoming summary triggers for {vendor}")
+    _require_supported(vendor)
     old, new = ";\n  ".join(_for_document("OLD.document_id")), ";\n  ".join(_for_document("NEW.document_id"))
     run(f"CREATE TRIGGER reports_iu_ai AFTER INSERT ON workflow_assignment BEGIN\n  {new};\nEND")
     run(

@@ -9,12 +9,14 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Q
 from freezegun import freeze_time
 
 from vanban.documents.models import DocumentType, Register
 from vanban.incoming.models import IncomingDocument
+from vanban.reports import summary
 from vanban.reports.models import IncomingUnit, WorkSummary
 from vanban.reports.scope import Period, scope_for
 from vanban.reports.selectors import (
@@ -254,3 +256,14 @@ def test_rebuild_command_rewrites_a_damaged_model(stats: Stats, at_now: Any, cap
     assert figures(stats.leader) == expected
     assert figures(stats.world.unit_clerk) == clerk
     assert_in_step()
+
+
+def test_an_engine_without_triggers_is_refused_rather_than_left_unsummarised() -> None:
+    from types import SimpleNamespace
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    editor = SimpleNamespace(connection=SimpleNamespace(vendor="mysql"), execute=lambda sql: None)
+    for install in (summary.install_triggers, summary.install_incoming_triggers):
+        with pytest.raises(ImproperlyConfigured, match="mysql"):
+            install(editor)
