@@ -42,7 +42,7 @@ from vanban.exchange.changes import accept_change, refuse_change
 from vanban.exchange.edxml import max_message_bytes
 from vanban.exchange.inbox import take_in
 from vanban.exchange.models import ChangeRequest, OutboxMessage, Partner, ReceivedMessage
-from vanban.exchange.selectors import received_rows
+from vanban.exchange.selectors import change_rows, received_rows
 from vanban.exchange.services import accept_received, refuse_received
 from vanban.organisation.permissions import has_role
 from vanban.organisation.roles import Role
@@ -307,16 +307,7 @@ class ChangeListView(JsonListView):
 
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         values = query_params(ChangeFilterSerializer, self.request)
-        rows = ChangeRequest.objects.select_related("message").order_by("-created_at", "-pk")
-        state = values.get("state")
-        if state == "open":
-            rows = rows.filter(state__in=[ChangeRequest.State.PENDING, ChangeRequest.State.UNMATCHED],
-                               decided_at__isnull=True)  # fmt: skip
-        elif state:
-            rows = rows.filter(state=state)
-        if values.get("incoming"):
-            rows = rows.filter(incoming_id=values["incoming"])
-        return rows
+        return change_rows(values.get("state"), values.get("incoming"))
 
     @extend_schema(summary="Yêu cầu thu hồi, cập nhật, thay thế, lấy lại của bên gửi", parameters=[ChangeFilterSerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
