@@ -227,6 +227,9 @@ def build(documents: int) -> float:
             """,
             [START, days, documents // 10, documents // 10],
         )
+        # Django's foreign keys are deferred: their checks of the rows above are still
+        # queued, and PostgreSQL refuses ALTER TABLE on a table with queued trigger events.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, trigger in SUMMARY_TRIGGERS:
             cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         t1 = time.perf_counter()

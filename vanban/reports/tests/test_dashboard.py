@@ -142,8 +142,7 @@ def test_invalid_periods_are_refused(db: Any) -> None:
 
 
 def test_the_one_pass_work_read_equals_the_separate_aggregates(stats: Stats, at_now: Any) -> None:
-    """The work counts and processing times come from the read model (on PostgreSQL in
-    one CTE); for every kind of viewer they must be exactly what the per-unit GROUP BY
+    """The work counts and processing times come from the read model; for every kind of viewer they must be exactly what the per-unit GROUP BY
     and the percentile query give when they read the assignments themselves."""
     from vanban.core.timeutil import today
     from vanban.reports.selectors import (
