@@ -31,13 +31,13 @@ _SECS = {
 }
 
 
-
 def _require_supported(vendor: str) -> None:
     """vanban supports SQLite and PostgreSQL only (docs/operations.md); the
     triggers are written in each one's dialect, so any other engine is refused loudly
     rather than left with read models that silently stop following their sources."""
     if vendor != "sqlite":
         raise ImproperlyConfigured(f"reports: the read-model triggers exist for PostgreSQL and SQLite, not {vendor}")
+
 
 def select_sql(vendor: str, where: str = "TRUE") -> str:
     """The rows of the lead assignments (not returned) matching `where` (on `a`, the
