@@ -54,9 +54,10 @@ from vanban.organisation.models import Appointment, Organ
 from vanban.outgoing.models import OutgoingDocument
 from vanban.outgoing.permissions import visibility_q as outgoing_visibility_q
 from vanban.reports.models import IncomingUnit, WorkSummary
-from vanban.reports.scope import ALL, NO_UNIT, OWN, WEEK, Bucket, Period, Scope
+from vanban.reports.scope import NO_UNIT, OWN, WEEK, Bucket, Period, Scope
 from vanban.reports.sql import EpochSeconds, PercentileCont
-from vanban.workflow.models import Assignment, Presentation
+from vanban.workflow.models import Assignment, Presentation, Task
+from vanban.workflow.permissions import task_visibility_q
 
 TOP_N = 10
 OTHER = "other"
@@ -162,17 +163,29 @@ def work_items(scope: Scope) -> QuerySet[Assignment]:
             ),
         )
     )
-    # Like `incoming_base`, no row-by-row permission filter: every piece of work in the
-    # view is assigned to the viewer's units or to the viewer, which is what lets them
-    # read its document (Scope's docstring). Direct tasks (no document) stay where the
-    # document filter used to leave them: in the ministry-wide view only.
-    if scope.kind != ALL:
-        items = items.filter(document__isnull=False)
-    return items.filter(scope.work_q())
+    # Like `incoming_base`, no row-by-row permission filter on documents: every piece of
+    # work in the view is assigned to the viewer's units or to the viewer, which is what
+    # lets them read its document (Scope's docstring). Direct tasks are few and follow
+    # their own rule (`task_visibility_q`: a ministry leader does not read a task a Cục
+    # gave inside the Cục), so they are filtered by it.
+    return items.filter(scope.work_q()).filter(Q(document__isnull=False) | Q(task_id__in=readable_tasks(scope)))
+
+
+def readable_tasks(scope: Scope) -> QuerySet[Task]:
+    return Task.objects.filter(task_visibility_q(scope.viewer)).values("pk")
 
 
 def work_in_period(scope: Scope, period: Period) -> QuerySet[Assignment]:
     return work_items(scope).filter(document__arrival_date__gte=period.start, document__arrival_date__lt=period.end)
+
+
+def _summary_view(scope: Scope) -> QuerySet[WorkSummary]:
+    items = WorkSummary.objects.all()
+    if scope.kind == OWN:
+        items = items.filter(assignee_user_id__in=scope.user_ids)
+    if scope.unit_ids is not None:
+        items = items.filter(own_unit__in=sorted(scope.unit_ids))
+    return items
 
 
 def summary_items(scope: Scope) -> QuerySet[WorkSummary]:
@@ -181,18 +194,14 @@ def summary_items(scope: Scope) -> QuerySet[WorkSummary]:
     table instead of joining documents to assignments. The drill-down lists keep reading
     the assignments (with the same filters), so a list has as many rows as its figure as
     long as the triggers keep the model exact (tests/test_summary.py)."""
-    items = WorkSummary.objects.all()
-    if scope.kind != ALL:
-        items = items.filter(document_id__isnull=False)
-    if scope.kind == OWN:
-        items = items.filter(assignee_user_id__in=scope.user_ids)
-    if scope.unit_ids is not None:
-        items = items.filter(own_unit__in=sorted(scope.unit_ids))
-    return items
+    tasks_work = Assignment.objects.filter(task_id__in=readable_tasks(scope)).values("pk")
+    return _summary_view(scope).filter(Q(document_id__isnull=False) | Q(assignment_id__in=tasks_work))
 
 
 def summary_in_period(scope: Scope, period: Period) -> QuerySet[WorkSummary]:
-    return summary_items(scope).filter(arrival_date__gte=period.start, arrival_date__lt=period.end)
+    """A direct task has no arrival date, so the period leaves out every task without
+    the test `summary_items` makes: the period's rows stay an index-only scan."""
+    return _summary_view(scope).filter(arrival_date__gte=period.start, arrival_date__lt=period.end)
 
 
 def summary_top_q(scope: Scope) -> Q:
@@ -768,6 +777,7 @@ def figure_documents(*, scope: Scope, period: Period, figure: str, value: str = 
     title = f"{title} — {WORK_CLASSES[value].lower()}"
     items = items.select_related(
         "document",
+        "task",
         "document__document_type",
         "document__issuing_organ",
         "assignee_unit",

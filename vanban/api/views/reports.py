@@ -141,10 +141,13 @@ class DashboardSerializer(serializers.Serializer):
 
 class FigureRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["incoming", "outgoing", "work"])
-    document_id = serializers.IntegerField()
-    number = serializers.CharField(help_text="Số đến (văn bản đến) hoặc số, ký hiệu (văn bản đi)")
-    date = serializers.DateField(help_text="Ngày đến hoặc ngày ban hành")
-    subject = serializers.CharField()
+    document_id = serializers.IntegerField(allow_null=True, help_text="null cho việc giao trực tiếp (xem task_id)")
+    task_id = serializers.IntegerField(allow_null=True, help_text="Công việc giao trực tiếp (không từ văn bản)")
+    number = serializers.CharField(
+        allow_blank=True, help_text="Số đến (văn bản đến) hoặc số, ký hiệu (văn bản đi); rỗng cho việc giao trực tiếp"
+    )
+    date = serializers.DateField(help_text="Ngày đến, ngày ban hành hoặc ngày giao việc")
+    subject = serializers.CharField(help_text="Trích yếu, hoặc tên công việc giao trực tiếp")
     document_type = serializers.CharField()
     status = serializers.CharField()
     assignment_id = serializers.IntegerField(allow_null=True)
@@ -256,6 +259,7 @@ def _row(kind: str, obj: Any) -> dict[str, Any]:
         return {
             "kind": kind,
             "document_id": obj.pk,
+            "task_id": None,
             "number": obj.number_symbol,
             "date": obj.issued_date,
             "subject": obj.subject,
@@ -266,12 +270,28 @@ def _row(kind: str, obj: Any) -> dict[str, Any]:
             "deadline": None,
             "closed_at": None,
         }
-    doc = obj.document if kind == "work" else obj
     from django.utils import timezone
 
+    if kind == "work" and obj.task_id:
+        return {
+            "kind": kind,
+            "document_id": None,
+            "task_id": obj.task_id,
+            "number": "",
+            "date": timezone.localtime(obj.task.created_at).date(),
+            "subject": obj.task.title,
+            "document_type": "Công việc giao trực tiếp",
+            "status": obj.status,
+            "assignment_id": obj.pk,
+            "assignee": obj.assignee_label,
+            "deadline": obj.deadline,
+            "closed_at": obj.closed_at,
+        }
+    doc = obj.document if kind == "work" else obj
     return {
         "kind": kind,
         "document_id": doc.pk,
+        "task_id": None,
         "number": str(doc.arrival_number),
         "date": timezone.localtime(doc.arrival_date).date(),
         "subject": doc.subject,

@@ -3,6 +3,7 @@ every kind of viewer, through the selector, the web list and the API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -128,3 +129,58 @@ def test_a_drill_down_outside_the_viewers_units_is_refused(
     assert bad.status_code == 400 and bad.json()["code"] == "unknown_value"
     page = web_client(stats.world.unit_clerk).get(reverse("web:reports_figure") + "?" + urlencode(params))
     assert page.status_code == 400
+
+
+def test_direct_tasks_count_in_the_backlog_of_every_view_that_holds_them(
+    stats: Stats, at_now: Any, web_client: Any, api_client: Any
+) -> None:
+    """A direct task (giao việc, no document) given to a unit counts in that unit's
+    backlog for the ministry, the unit's clerk and its leader; a task given to a person
+    counts in their own view, and only where the viewer may open the task. Its drill-down row names the task and links to it, on the
+    page and in the API, where `document_id` is null and `task_id` set."""
+    from freezegun import freeze_time
+
+    from vanban.workflow import services as workflow
+    from vanban.workflow.models import Assignment
+    from vanban.workflow.services import AssigneeSpec
+
+    w = stats.world
+    with freeze_time("2026-03-10 02:00:00"):
+        to_dept = workflow.create_task(
+            actor=stats.leader,
+            title="Rà soát quy chế làm việc của Cục",
+            assignees=[AssigneeSpec("lead", unit=w.dept, deadline=dt.date(2026, 3, 13))],
+        )
+        to_person = workflow.create_task(
+            actor=w.leader,
+            title="Tổng hợp số liệu xuất khẩu tuần",
+            assignees=[AssigneeSpec("lead", user=w.specialist, deadline=dt.date(2026, 3, 20))],
+        )
+    period = Period.build(**MARCH)
+    before = {
+        v.username: dashboard(scope=scope_for(v), period=period).backlog
+        for v in (stats.leader, w.unit_clerk, w.other_clerk, w.specialist)
+    }
+    # The dept's task is overdue on 16/03; the specialist's is within its deadline. The
+    # ministry leader does not read a task the Cục gave inside the Cục, so it is not counted.
+    assert (before[stats.leader.username].all, before[stats.leader.username].overdue) == (3, 2)
+    assert (before[w.unit_clerk.username].all, before[w.unit_clerk.username].overdue) == (3, 2)
+    assert before[w.other_clerk.username].all == 0
+    assert (before[w.specialist.username].all, before[w.specialist.username].within) == (1, 1)
+    for viewer in (stats.leader, w.unit_clerk, w.leader, w.specialist):
+        scope = scope_for(viewer)
+        rows = figure_documents(scope=scope, period=period, figure="backlog", value="all").rows
+        tasks = {a.task_id for a in rows if a.task_id}
+        assert tasks == ({to_person.pk} if viewer == w.specialist else {to_dept.pk}), viewer.username
+    lead = Assignment.objects.get(task=to_dept, role=Assignment.Role.LEAD)
+    query = urlencode({"figure": "backlog", "value": "overdue"})
+    page = web_client(w.unit_clerk).get(reverse("web:reports_figure") + "?" + query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-assignment="{lead.pk}"' in html
+    assert reverse("web:task", args=[to_dept.pk]) in html and "Rà soát quy chế làm việc của Cục" in html
+    listed = api_client(w.unit_clerk).get("/api/v1/reports/documents", {"figure": "backlog", "value": "overdue"})
+    assert listed.status_code == 200
+    row = next(r for r in listed.json()["results"] if r["assignment_id"] == lead.pk)
+    assert (row["document_id"], row["task_id"], row["subject"]) == (None, to_dept.pk, to_dept.title)
+    assert web_client(w.unit_clerk).get(reverse("web:task", args=[to_dept.pk])).status_code == 200

@@ -19,7 +19,8 @@ from vanban.reports.selectors import dashboard, incoming_base, work_items
 from vanban.reports.tests.conftest import MARCH, Stats
 from vanban.reports.tests.test_drilldown import _viewers as drilldown_viewers
 from vanban.workflow import services as workflow
-from vanban.workflow.models import Assignment
+from vanban.workflow.models import Assignment, Task
+from vanban.workflow.permissions import task_visibility_q
 from vanban.workflow.services import AssigneeSpec
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,20 @@ def _assert_within_visibility(viewer: Any, unit: Any = None) -> None:
     assert docs <= visible, (viewer.username, docs - visible)
     work = set(work_items(scope).exclude(document__isnull=True).values_list("document_id", flat=True))
     assert work <= visible, (viewer.username, work - visible)
+    readable_tasks = set(Task.objects.filter(task_visibility_q(viewer)).values_list("pk", flat=True))
+    tasks = set(work_items(scope).exclude(task__isnull=True).values_list("task_id", flat=True))
+    assert tasks <= readable_tasks, (viewer.username, tasks - readable_tasks)
 
 
 def test_every_view_lies_inside_what_its_viewer_may_read(stats: Stats, at_now: Any) -> None:
+    w = stats.world
+    # Direct tasks given to a unit, to a sub-unit and to a person, by the ministry and by the dept.
+    workflow.create_task(actor=stats.leader, title="Việc của Cục", assignees=[AssigneeSpec("lead", unit=w.dept)])
+    workflow.create_task(actor=w.leader, title="Việc của Phòng", assignees=[AssigneeSpec("lead", unit=w.team)])
+    workflow.create_task(actor=w.leader, title="Việc cá nhân", assignees=[AssigneeSpec("lead", user=w.specialist)])
+    assert work_items(scope_for(w.leader)).filter(task__isnull=False).count() == 2  # the Cục's and the Phòng's
     for viewer in _viewers(stats):
         _assert_within_visibility(viewer)
-    w = stats.world
     for unit in (w.dept, w.team, w.other):
         _assert_within_visibility(stats.leader, unit)
     _assert_within_visibility(w.unit_clerk, w.team)
