@@ -368,8 +368,8 @@ class _IndexPlan:
 
 @dataclass
 class _PgIndexPlan(_IndexPlan):
-    """PostgreSQL, words found through the GIN index: the count and the page in one
-    statement. The matches (at most EXACT_LIMIT + 1) are collected once into a
+    """PostgreSQL, words found through the GIN index (or filters only): the count and the
+    page in one statement. The matches (at most EXACT_LIMIT + 1) are collected once into a
     materialised CTE, counted, ranked when few enough and sorted there: as two statements
     the GIN bitmap, the visit of every match's row (1,001 scattered rows for "sạt lở" at a
     million documents) and a restricted user's permission subquery were all paid twice,
@@ -633,4 +633,9 @@ def _fts5_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _P
 
 
 def _filters_only_plan(user: Any, params: SearchParams) -> _Plan:
+    if connection.vendor == "postgresql":
+        # One statement for the count and the page: a specialist's "thượng khẩn" reads the
+        # heap rows of all 10,000 visible documents to test the filter, once instead of twice.
+        return _PgIndexPlan(matching_entries(user, params), _order(params),
+                            start=(params.page - 1) * params.page_size, size=params.page_size)  # fmt: skip
     return _IndexPlan(matching_entries(user, params), _order(params))

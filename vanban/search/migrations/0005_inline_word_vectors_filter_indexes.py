@@ -7,7 +7,9 @@ filters.
   the TOAST index and three chunks: about three times less work per row. Larger vectors
   still go out of line. Existing vectors are rewritten once, in batches, then the table is
   vacuumed (the rewrite leaves a dead copy of every row, and index-only scans need the
-  visibility map set again).
+  visibility map set again) and the word index rebuilt. The space of the old copies stays
+  with the table for its future rows; `VACUUM FULL search_searchentry` (which locks the
+  table) gives it back to the disk.
 - `(column, doc_date) INCLUDE (id, registered_at)` for each equality filter, and
   `(doc_date) INCLUDE (id, registered_at)`: a filtered search for an unrestricted reader
   reads the filtered rows' ids and dates from one index alone, sorts them, and fetches a
@@ -58,6 +60,10 @@ def forwards(apps: Any, schema_editor: Any) -> None:
             )
         if high >= low:
             cur.execute("VACUUM (ANALYZE) search_searchentry")
+            # Every row's words were inserted into the GIN index again: rebuilt, it is a third
+            # of the size (626 MB instead of 1.9 GB at a million documents), built beside the
+            # old one so searches keep using it meanwhile.
+            cur.execute("REINDEX INDEX CONCURRENTLY search_entry_tsv_gin")
         for sql in INDEXES:
             cur.execute(sql)
 
