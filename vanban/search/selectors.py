@@ -531,18 +531,25 @@ def _walk_estimate(user: Any, tsquery: str) -> tuple[float, float, float, float]
     return matches, entries, visible, min((WALK_COUNT_LIMIT + 1) / share, visible)
 
 
+# Measured at a million rows, word vectors in the rows (migration 0005), the heap far larger
+# than shared buffers: the GIN bitmap ~0.3 µs a match; each match's row fetched ~4 µs until
+# the count's limit is reached among the visible ones ("sat lo", a specialist: 51,000 rows,
+# 200 ms); a walked row ~12 µs, its primary-key lookup and word check included (the
+# specialist's 10,000 documents: 125 ms). Before 0005 the vector's three TOAST chunks made
+# a walked row cost ~40 µs.
+FETCH_US = 4
+WALK_US = 12
+
+
 def _walk_is_cheaper(user: Any, tsquery: str) -> bool:
     """Words first (GIN bitmap, then the matches' rows until EXACT_LIMIT + 1 visible ones)
     or the user's documents newest first, reading each one's word vector until
     WALK_COUNT_LIMIT + 1 matches are found or the documents run out."""
-    if _estimated_matches(tsquery) * 20 <= (WALK_COUNT_LIMIT + 1) * 40:
+    if _estimated_matches(tsquery) * FETCH_US <= (WALK_COUNT_LIMIT + 1) * WALK_US:
         return False  # fewer matches than a walk would read rows
     matches, entries, visible, walked = _walk_estimate(user, tsquery)
-    # Measured at a million rows: the bitmap ~0.3 µs a match; each match's row fetched
-    # ~20 µs (scattered over a heap far larger than shared buffers) until the count's limit
-    # is reached among the visible ones; a walked row ~40 µs (row and word vector).
     fetched = min(matches, (EXACT_LIMIT + 1) * entries / max(visible, 1))
-    return walked * 40 < matches * 0.3 + fetched * 20
+    return walked * WALK_US < matches * 0.3 + fetched * FETCH_US
 
 
 def _pg_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Plan:

@@ -151,3 +151,26 @@ def test_postgresql_keeps_word_vectors_in_the_row_and_indexes_the_filters(world:
         else:
             cur.execute("SELECT count(*) FROM search_fts WHERE rowid = %s", [doc.search_entry.pk])
             assert cur.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("matches", "visible", "walk"),
+    [
+        (1_000, 10_000, False),  # "sạt lở", a specialist: visit the thousand matches
+        (20_000, 10_000, False),  # "ngan sach nha nuoc": 20,000 matches cost less than 10,000 walked rows
+        (51_000, 10_000, True),  # "sat lo": walking the specialist's 10,000 documents is cheaper
+        (51_000, 1_000_000, False),  # the same words for a reader who sees everything
+        (750_000, 1_000_000, True),  # "báo cáo": a thousand matches among the newest rows
+    ],
+)
+def test_postgresql_walks_the_users_documents_when_that_reads_fewer_rows(
+    monkeypatch: pytest.MonkeyPatch, matches: int, visible: int, walk: bool
+) -> None:
+    """The choice from the planner's estimates (its own figures at a million documents)."""
+    entries = 1_000_000.0
+    share = matches / entries
+    walked = min((selectors.WALK_COUNT_LIMIT + 1) / share, visible)
+    monkeypatch.setattr(selectors, "_estimated_matches", lambda tsquery: float(matches))
+    monkeypatch.setattr(selectors, "_walk_estimate",
+                        lambda user, tsquery: (float(matches), entries, float(visible), walked))  # fmt: skip
+    assert selectors._walk_is_cheaper(None, "'sat_lo'") is walk
