@@ -62,7 +62,8 @@ def test_the_walk_finds_what_the_index_finds(world: World, incoming: Any, monkey
     since = dt.date.today() - dt.timedelta(days=21)
     filtered = search(world.ministry_clerk, SearchParams(q="lich cong tac", date_from=since, sort="date"))
     assert filtered.total == 5 and [h.entry.pk for h in filtered.hits] == sorted(
-        [h.entry.pk for h in by_index.hits], key=lambda pk: (selectors.SearchEntry.objects.get(pk=pk).doc_date, pk))
+        [h.entry.pk for h in by_index.hits], key=lambda pk: (selectors.SearchEntry.objects.get(pk=pk).doc_date, pk)
+    )
 
 
 def test_diacritics_are_exact_whichever_way_the_words_are_found(
@@ -115,7 +116,9 @@ def test_a_specialist_finds_and_counts_what_the_workflow_gave_them(
                 result = search(world.specialist, SearchParams(q="ra soat ho so hai quan", sort=sort))
                 assert result.total == 1 and [h.entry.incoming_id for h in result.hits] == [given.pk]
             if walk and connection.vendor == "postgresql":
-                plan = selectors._pg_words_plan(world.specialist, SearchParams(q="hai quan"), selectors.parse("hai quan"))
+                plan = selectors._pg_words_plan(
+                    world.specialist, SearchParams(q="hai quan"), selectors.parse("hai quan")
+                )
                 assert isinstance(plan, selectors._WalkPlan) and len(plan.covered) == 2
     # Several given documents: every way of answering lists them in the same order and,
     # when the walk stops at its limit, reports the same lower bound.
