@@ -423,7 +423,6 @@ class _WalkPlan:
     tsquery: str
     end: int  # the last row the page needs
     order: list[str] = field(default_factory=list)
-    prefetch: bool = False  # few candidates (selective filters): fetch them all, then sort
     # A restricted user without filters: the incoming and outgoing candidates, each read
     # from its covering index alone (migration 0004), sorted, and the word vector fetched
     # only for the rows the walk reaches (a specialist's 10,000 rows at a million
@@ -456,14 +455,7 @@ class _WalkPlan:
                 self._ids = [row[0] for row in cur.fetchall()]
             n = len(self._ids)
             return min(n, WALK_COUNT_LIMIT), n <= WALK_COUNT_LIMIT
-        if self.prefetch:
-            # Otherwise PostgreSQL walks the date index testing the filters row by row
-            # (177,000 rows for "khẩn, 2024" at a million documents) to feed the walk.
-            sql, params = qs.order_by().values("id", "registered_at", "doc_date", "words").query.sql_with_params()
-            keys = ", ".join(f"c.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
-            sql = f"SELECT c.* FROM ({sql} OFFSET 0) c ORDER BY {keys}"  # noqa: S608
-        else:
-            sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
+        sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
         with connection.cursor() as cur:
             # No ORDER BY out here: the walk's own order is the result's (a filtered subquery
             # scan keeps it), and an outer sort would make PostgreSQL plan the walk for full
@@ -582,16 +574,18 @@ def _pg_walk_plan(user: Any, params: SearchParams, tsq: str, order: list[str]) -
         covered = [SearchEntry.objects.filter(_document_in("incoming_id", IncomingDocument, inc)),
                    SearchEntry.objects.filter(_document_in("outgoing_id", OutgoingDocument, out))]  # fmt: skip
     elif restricted or prefetch:
-        # The candidates' ids and dates only are sorted, and a row's word vector is read when
-        # the walk reaches it (kept in the row since migration 0005, it would otherwise ride
-        # through the sort, ~7 kB a row). A walk that runs to the end costs about the same
-        # either way (a specialist's 10,000 documents at a million: 125 ms against 135 ms),
-        # one that stops early reads only its rows' words. A reader who sees everything,
-        # with selective filters, reads the ids and dates from the filters' covering indexes
-        # (migration 0005) alone ("khẩn, 2024": 17,000 rows were read whole to walk 1,300).
+        # Few candidates (selective filters) or a restricted user's: all of them are read
+        # first, then sorted (else PostgreSQL walks the date index testing the filters row by
+        # row: 177,000 rows for "khẩn, 2024" at a million documents). Only their ids and dates
+        # are sorted, a row's word vector read when the walk reaches it (kept in the row
+        # since migration 0005, it would otherwise ride through the sort, ~7 kB a row). A
+        # walk that runs to the end costs about the same either way (a specialist's 10,000
+        # documents at a million: 125 ms against 135 ms); one that stops early reads only its
+        # rows' words. A reader who sees everything reads the ids and dates from the filters'
+        # covering indexes (migration 0005) alone ("khẩn, 2024": 17,000 rows were read whole
+        # to walk 1,300).
         covered = [SearchEntry.objects.filter(visible_q(user)).filter(filters)]
-    return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, prefetch=prefetch,
-                     covered=covered)  # fmt: skip
+    return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, covered=covered)
 
 
 @dataclass
