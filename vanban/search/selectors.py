@@ -367,6 +367,52 @@ class _IndexPlan:
 
 
 @dataclass
+class _PgIndexPlan(_IndexPlan):
+    """PostgreSQL, words found through the GIN index (or filters only): the count and the
+    page in one statement. The matches (at most EXACT_LIMIT + 1) are collected once into a
+    materialised CTE, counted, ranked when few enough and sorted there: as two statements
+    the GIN bitmap, the visit of every match's row (1,001 scattered rows for "sạt lở" at a
+    million documents) and a restricted user's permission subquery were all paid twice,
+    and the planning too. Beyond EXACT_LIMIT the collected rows are an arbitrary subset,
+    so the page is then read the usual way (newest first over every match)."""
+
+    tsquery: str = ""
+    rank_by_default: bool = False  # sort by relevance asked: rank when the total allows
+    start: int = 0
+    size: int = PAGE_SIZE
+    _page: list[tuple[int, float | None]] | None = None
+    _ranked: bool = False
+
+    def count(self) -> tuple[int, bool]:
+        sql, params = self.base.order_by().values("id", "registered_at", "doc_date").query.sql_with_params()
+        keys = ", ".join(f"m.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
+        rank_sql, rank_params = "NULL::real", []
+        if self.rank_by_default and self.tsquery:
+            # Read through the primary key for the ranked rows only: the collected rows stay
+            # narrow (no word vector copied into the CTE for each of 10,001 matches).
+            rank_sql = ("CASE WHEN n.total <= %s THEN (SELECT ts_rank(w.tsv, %s::tsquery) FROM search_searchentry w "
+                        "WHERE w.id = m.id) END")  # fmt: skip
+            rank_params = [RANK_LIMIT, self.tsquery]
+        with connection.cursor() as cur:
+            cur.execute(f"WITH m AS MATERIALIZED ({sql} LIMIT %s), n AS (SELECT count(*) AS total FROM m) "  # noqa: S608
+                        f"SELECT n.total, p.id, p.r FROM n LEFT JOIN LATERAL (SELECT m.id, {rank_sql} AS r FROM m "
+                        f"ORDER BY r DESC NULLS LAST, {keys} LIMIT %s OFFSET %s) p ON true",
+                        [*params, EXACT_LIMIT + 1, *rank_params, self.size, self.start])  # fmt: skip
+            rows = cur.fetchall()
+        n = rows[0][0]
+        self.exact = n <= EXACT_LIMIT
+        if self.exact:
+            self._ranked = self.rank_by_default and bool(self.tsquery) and n <= RANK_LIMIT
+            self._page = [(i, r) for _, i, r in rows if i is not None]
+        return min(n, EXACT_LIMIT), self.exact
+
+    def page(self, by_rank: bool, start: int, size: int) -> list[tuple[int, float | None]]:
+        if self._page is not None and by_rank == self._ranked and (start, size) == (self.start, self.size):
+            return self._page
+        return super().page(by_rank, start, size)
+
+
+@dataclass
 class _WalkPlan:
     """PostgreSQL, broad words: the candidates (visible, filtered) in page order behind an
     OFFSET 0 fence, the words checked on each row as the walk goes, so LIMIT stops it early.
@@ -377,11 +423,12 @@ class _WalkPlan:
     tsquery: str
     end: int  # the last row the page needs
     order: list[str] = field(default_factory=list)
-    prefetch: bool = False  # few candidates (selective filters): fetch them all, then sort
     # A restricted user without filters: the incoming and outgoing candidates, each read
     # from its covering index alone (migration 0004), sorted, and the word vector fetched
     # only for the rows the walk reaches (a specialist's 10,000 rows at a million
-    # documents were fetched whole, a third of them from disk, to walk 2,000).
+    # documents were fetched whole, a third of them from disk, to walk 2,000). With
+    # filters, or a reader who sees everything with selective filters (from the filters'
+    # covering indexes, migration 0005): the filtered candidates, sorted the same way.
     covered: list[QuerySet[SearchEntry]] = field(default_factory=list)
     _ids: list[int] = field(default_factory=list)
 
@@ -408,14 +455,7 @@ class _WalkPlan:
                 self._ids = [row[0] for row in cur.fetchall()]
             n = len(self._ids)
             return min(n, WALK_COUNT_LIMIT), n <= WALK_COUNT_LIMIT
-        if self.prefetch:
-            # Otherwise PostgreSQL walks the date index testing the filters row by row
-            # (177,000 rows for "khẩn, 2024" at a million documents) to feed the walk.
-            sql, params = qs.order_by().values("id", "registered_at", "doc_date", "words").query.sql_with_params()
-            keys = ", ".join(f"c.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
-            sql = f"SELECT c.* FROM ({sql} OFFSET 0) c ORDER BY {keys}"  # noqa: S608
-        else:
-            sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
+        sql, params = qs.values("id", "registered_at", "doc_date", "words").query.sql_with_params()
         with connection.cursor() as cur:
             # No ORDER BY out here: the walk's own order is the result's (a filtered subquery
             # scan keeps it), and an outer sort would make PostgreSQL plan the walk for full
@@ -483,31 +523,42 @@ def _walk_estimate(user: Any, tsquery: str) -> tuple[float, float, float, float]
     return matches, entries, visible, min((WALK_COUNT_LIMIT + 1) / share, visible)
 
 
+# Measured at a million rows, word vectors in the rows (migration 0005), the heap far larger
+# than shared buffers: the GIN bitmap ~0.3 µs a match; each match's row fetched ~4 µs until
+# the count's limit is reached among the visible ones ("sat lo", a specialist: 51,000 rows,
+# 200 ms); a walked row ~12 µs, its primary-key lookup and word check included (the
+# specialist's 10,000 documents: 125 ms). Before 0005 the vector's three TOAST chunks made
+# a walked row cost ~40 µs.
+FETCH_US = 4
+WALK_US = 12
+
+
 def _walk_is_cheaper(user: Any, tsquery: str) -> bool:
     """Words first (GIN bitmap, then the matches' rows until EXACT_LIMIT + 1 visible ones)
     or the user's documents newest first, reading each one's word vector until
     WALK_COUNT_LIMIT + 1 matches are found or the documents run out."""
-    if _estimated_matches(tsquery) * 20 <= (WALK_COUNT_LIMIT + 1) * 40:
+    if _estimated_matches(tsquery) * FETCH_US <= (WALK_COUNT_LIMIT + 1) * WALK_US:
         return False  # fewer matches than a walk would read rows
     matches, entries, visible, walked = _walk_estimate(user, tsquery)
-    # Measured at a million rows: the bitmap ~0.3 µs a match; each match's row fetched
-    # ~20 µs (scattered over a heap far larger than shared buffers) until the count's limit
-    # is reached among the visible ones; a walked row ~40 µs (row and word vector).
     fetched = min(matches, (EXACT_LIMIT + 1) * entries / max(visible, 1))
-    return walked * 40 < matches * 0.3 + fetched * 20
-
-
-def _walk_stops_early(user: Any, tsquery: str) -> bool:
-    _, _, visible, walked = _walk_estimate(user, tsquery)
-    return walked * 2 <= visible
+    return walked * WALK_US < matches * 0.3 + fetched * FETCH_US
 
 
 def _pg_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Plan:
     tsq = parsed.tsquery()
     order = _order(params)
-    if not _walk_is_cheaper(user, tsq):
-        qs = _with_words(SearchEntry.objects.filter(visible_hashed_q(user)).filter(_filters(params)), parsed)
-        return _IndexPlan(qs, order, ("ts_rank(search_searchentry.tsv, %s::tsquery)", [tsq]))
+    if _walk_is_cheaper(user, tsq):
+        return _pg_walk_plan(user, params, tsq, order)
+    qs = _with_words(SearchEntry.objects.filter(visible_hashed_q(user)).filter(_filters(params)), parsed)
+    return _PgIndexPlan(qs, order, ("ts_rank(search_searchentry.tsv, %s::tsquery)", [tsq]), tsquery=tsq,
+                        rank_by_default=params.sort == "relevance",
+                        start=(params.page - 1) * params.page_size, size=params.page_size)  # fmt: skip
+
+
+def _pg_walk_plan(user: Any, params: SearchParams, tsq: str, order: list[str]) -> _WalkPlan:
+    from vanban.incoming.models import IncomingDocument
+    from vanban.outgoing.models import OutgoingDocument
+
     filters = _filters(params)
     candidates = SearchEntry.objects.filter(visible_q(user)).filter(filters).order_by(*order)
     prefetch = False
@@ -516,19 +567,25 @@ def _pg_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Pla
         prefetch = _estimated_rows(sql, list(sql_params)) <= PREFETCH_MAX
     covered: list[QuerySet[SearchEntry]] = []
     inc, out = _rules(user)
-    # Only when the walk is expected to stop within the first half of the user's documents:
-    # each row it reaches then costs a primary-key lookup too, more than the bitmap fetch of
-    # every row it saves when the walk runs to the end ("sat lo": 10,000 rows, 512 matches).
-    if not filters and inc is not None and out != Q() and _walk_stops_early(user, tsq):
-        from vanban.incoming.models import IncomingDocument
-        from vanban.outgoing.models import OutgoingDocument
-
+    restricted = inc is not None and out != Q()
+    if restricted and not filters:
         # An entry has exactly one of the two documents (search_entry_one_document), so the
         # two halves never share a row: UNION ALL, no duplicates to remove.
         covered = [SearchEntry.objects.filter(_document_in("incoming_id", IncomingDocument, inc)),
                    SearchEntry.objects.filter(_document_in("outgoing_id", OutgoingDocument, out))]  # fmt: skip
-    return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, prefetch=prefetch,
-                     covered=covered)  # fmt: skip
+    elif restricted or prefetch:
+        # Few candidates (selective filters) or a restricted user's: all of them are read
+        # first, then sorted (else PostgreSQL walks the date index testing the filters row by
+        # row: 177,000 rows for "khẩn, 2024" at a million documents). Only their ids and dates
+        # are sorted, a row's word vector read when the walk reaches it (kept in the row
+        # since migration 0005, it would otherwise ride through the sort, ~7 kB a row). A
+        # walk that runs to the end costs about the same either way (a specialist's 10,000
+        # documents at a million: 125 ms against 135 ms); one that stops early reads only its
+        # rows' words. A reader who sees everything reads the ids and dates from the filters'
+        # covering indexes (migration 0005) alone ("khẩn, 2024": 17,000 rows were read whole
+        # to walk 1,300).
+        covered = [SearchEntry.objects.filter(visible_q(user)).filter(filters)]
+    return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, covered=covered)
 
 
 @dataclass
@@ -576,4 +633,9 @@ def _fts5_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _P
 
 
 def _filters_only_plan(user: Any, params: SearchParams) -> _Plan:
+    if connection.vendor == "postgresql":
+        # One statement for the count and the page: a specialist's "thượng khẩn" reads the
+        # heap rows of all 10,000 visible documents to test the filter, once instead of twice.
+        return _PgIndexPlan(matching_entries(user, params), _order(params),
+                            start=(params.page - 1) * params.page_size, size=params.page_size)  # fmt: skip
     return _IndexPlan(matching_entries(user, params), _order(params))
