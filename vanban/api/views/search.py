@@ -18,7 +18,7 @@ from vanban.api.views.base import JsonView
 from vanban.core.errors import ValidationFailed
 from vanban.search import services
 from vanban.search.forms import SearchForm
-from vanban.search.selectors import Hit, SearchResult, search
+from vanban.search.selectors import Hit, SearchResult, count_matches, search
 
 _PARAMS = [
     OpenApiParameter("q", str, description="Từ khóa (có dấu: đúng dấu; không dấu: mọi cách viết; \"cụm\"; tiền tố*)"),
@@ -79,6 +79,27 @@ class SearchView(JsonView):
         services.record_search(actor=request.user, params={k: str(v) for k, v in form.cleaned_data.items()},
                                total=result.total)  # fmt: skip
         return Response(result_body(result))
+
+
+_COUNT = inline_serializer("SearchCount", {
+    "count": serializers.IntegerField(), "count_exact": serializers.BooleanField(),
+})  # fmt: skip
+
+
+class SearchCountView(JsonView):
+    permission_classes = [IsAuthenticated, TokenScopes]
+
+    @extend_schema(tags=["search"], operation_id="search_count", parameters=_PARAMS[:-3],
+                   responses={200: _COUNT, **errors(400)})  # fmt: skip
+    def get(self, request: Request) -> Response:
+        """Số văn bản khớp chính xác (không giới hạn), với cùng tham số như GET /api/v1/search:
+        dùng khi `count_exact` của kết quả tìm kiếm là false. Chỉ đếm những văn bản người gọi được
+        xem. Với từ khóa rất phổ biến có thể mất vài giây."""
+        form = SearchForm(request.query_params)
+        if not form.is_valid():
+            field, message = form.first_error()
+            raise ValidationFailed(f"invalid_{field or 'query'}", message, field or None)
+        return Response({"count": count_matches(request.user, form.params()), "count_exact": True})
 
 
 def result_body(result: SearchResult) -> dict[str, Any]:

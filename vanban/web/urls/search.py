@@ -4,6 +4,7 @@ from vanban.web.views import search
 
 urlpatterns = [
     path("tim-kiem/", search.search_page, name="search"),
+    path("tim-kiem/dem/", search.search_count, name="search_count"),
     path("tim-kiem/xuat-excel/", search.search_export, name="search_export"),
     path("tim-kiem/da-luu/", search.saved_search_create, name="saved_search_create"),
     path("tim-kiem/da-luu/<int:pk>/", search.saved_search_run, name="saved_search_run"),

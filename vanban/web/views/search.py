@@ -22,7 +22,7 @@ from vanban.search import exports, saved, services
 from vanban.search.extraction_jobs import EXTRACT_KIND, REINDEX_KIND
 from vanban.search.forms import SearchForm
 from vanban.search.models import FileText, SearchEntry
-from vanban.search.selectors import search
+from vanban.search.selectors import count_matches, search
 
 
 @login_required
@@ -35,6 +35,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
         services.record_search(actor=request.user, params={k: str(v) for k, v in form.cleaned_data.items()},
                                total=result.total)  # fmt: skip
     return _results_page(request, form, result)
+
+
+@login_required
+def search_count(request: HttpRequest) -> HttpResponse:
+    """The exact count behind «hơn N», fetched by the results page once it is shown."""
+    form = SearchForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return HttpResponse(status=400)
+    n = count_matches(request.user, form.params())
+    return render(request, "web/search/_count.html", {"count": n})
 
 
 def _results_page(request: HttpRequest, form: SearchForm, result: object, status: int = 200,
