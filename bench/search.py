@@ -132,7 +132,7 @@ def build(n: int, w: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from vanban.search.folding import fold
-    from vanban.search.indexing import fts5_columns, tsvector_literal
+    from vanban.search.indexing import fts5_terms, tsvector_literal
     from vanban.search.models import SearchEntry
 
     have = SearchEntry.objects.count()
@@ -184,7 +184,7 @@ def build(n: int, w: dict[str, Any]) -> dict[str, Any]:
                 if pg:
                     ent_rows[-1] = (*ent_rows[-1], tsvector_literal(meta, body))
                 else:
-                    fts_rows.append((pk, *fts5_columns(meta, body)))
+                    fts_rows.append((pk, *fts5_terms(f"{meta}\n{body}")))
             with transaction.atomic():
                 if pg:
                     with cur.cursor.copy(f"COPY incoming_incomingdocument ({','.join(inc_cols)}) FROM STDIN") as cp:
@@ -199,7 +199,7 @@ def build(n: int, w: dict[str, Any]) -> dict[str, Any]:
                                     f"VALUES ({marks(len(inc_cols))})", inc_rows)  # fmt: skip
                     cur.executemany(f"INSERT INTO search_searchentry ({','.join(ent_cols)}) "
                                     f"VALUES ({marks(len(ent_cols))})", ent_rows)  # fmt: skip
-                    cur.executemany("INSERT INTO search_fts(rowid, exact, folded) VALUES (%s,%s,%s)", fts_rows)
+                    cur.executemany("INSERT INTO search_terms(rowid, size, terms) VALUES (%s,%s,%s)", fts_rows)
             done = off + len(inc_rows)
             print(f"  {done:,}/{todo:,} documents ({done / (time.perf_counter() - t0):,.0f}/s)", flush=True)
         load_s = time.perf_counter() - t0

@@ -8,6 +8,7 @@ C locale, and the literal keeps positions and weights (metadata A, body D) exact
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,9 +46,20 @@ def tsvector_literal(meta: str, body: str) -> str:
     return words + "".join(f" '{b}'" for b in bigrams if b not in positions)
 
 
-def fts5_columns(meta: str, body: str) -> tuple[str, str]:
-    toks = tokens(f"{meta}\n{body}")
-    return " ".join(toks), " ".join(fold(t) for t in toks)
+def fts5_terms(text: str) -> tuple[int, str]:
+    """SQLite: (how many, the text's distinct terms) for the `search_terms` FTS5 table
+    (detail=none: no positions): each token in its exact and folded forms, and each pair
+    of adjacent tokens in both forms ("ngân_sách", "ngan_sach"), as PostgreSQL's bigrams.
+    A Vietnamese word or phrase is then an AND of pair lookups, never a position check
+    across every match. The count is the relevance key: on such an index bm25 orders the
+    matches of a query by it alone (fewer terms first), so it is stored beside them."""
+    toks = tokens(text)
+    folded = [fold(t) for t in toks]
+    terms = set(toks)
+    terms.update(folded)
+    terms.update(f"{a}_{b}" for a, b in itertools.pairwise(toks))
+    terms.update(f"{a}_{b}" for a, b in itertools.pairwise(folded))
+    return len(terms), " ".join(terms)
 
 
 def write_vectors(entry_id: int, meta: str, body: str) -> None:
@@ -56,9 +68,9 @@ def write_vectors(entry_id: int, meta: str, body: str) -> None:
             cur.execute("UPDATE search_searchentry SET tsv = %s::tsvector WHERE id = %s",
                         [tsvector_literal(meta, body), entry_id])  # fmt: skip
         else:
-            exact, folded = fts5_columns(meta, body)
-            cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
-            cur.execute("INSERT INTO search_fts(rowid, exact, folded) VALUES (%s, %s, %s)", [entry_id, exact, folded])
+            cur.execute("DELETE FROM search_terms WHERE rowid = %s", [entry_id])
+            cur.execute("INSERT INTO search_terms(rowid, size, terms) VALUES (%s, %s, %s)",
+                        [entry_id, *fts5_terms(f"{meta}\n{body}")])  # fmt: skip
 
 
 def _texts_of(file_ids: Iterable[int]) -> str:
