@@ -589,6 +589,9 @@ class _Fts5Plan:
             return len(ids), True
         return limit, False
 
+    def _date_index(self) -> str:
+        return "search_entry_recent_idx" if self.order[0].startswith("-") else "search_entry_date_idx"
+
     def _probe(self, cur: Any) -> bool:
         """Whether a walk tests its rows one by one: the words are counted on up to the
         share of the rows that makes that the cheaper test (the largest id stands for the
@@ -611,7 +614,10 @@ class _Fts5Plan:
                                 "ORDER BY r DESC, e.registered_at DESC, e.id DESC LIMIT %s OFFSET %s",
                                 [ids, size, start])  # fmt: skip
                     return [(i, r) for i, r in cur.fetchall()]
-                cur.execute(f"SELECT e.id FROM search_searchentry e WHERE e.id IN (SELECT value FROM json_each(%s)) "  # noqa: S608
+                # Many known matches: the date index walked until the page is full, each row
+                # looked up among them, rather than every match's row read to sort them all.
+                index = f"INDEXED BY {self._date_index()}" if len(self._ids) > RANK_LIMIT else ""
+                cur.execute(f"SELECT e.id FROM search_searchentry e {index} WHERE e.id IN (SELECT value FROM json_each(%s)) "  # noqa: S608
                             f"ORDER BY {_order_sql(self.order, 'e')} LIMIT %s OFFSET %s", [ids, size, start])  # fmt: skip
                 return [(row[0], None) for row in cur.fetchall()]
             if self._probe(cur):
@@ -619,8 +625,7 @@ class _Fts5Plan:
             else:
                 test = "c.id IN (SELECT rowid FROM search_terms WHERE search_terms MATCH %s)"
             if self.scope_sql is None:
-                index = "search_entry_recent_idx" if self.order[0].startswith("-") else "search_entry_date_idx"
-                cur.execute(f"SELECT c.id FROM search_searchentry c INDEXED BY {index} WHERE {test} "  # noqa: S608
+                cur.execute(f"SELECT c.id FROM search_searchentry c INDEXED BY {self._date_index()} WHERE {test} "  # noqa: S608
                             f"ORDER BY {_order_sql(self.order, 'c')} LIMIT %s OFFSET %s",
                             [self.match, size, start])  # fmt: skip
             else:
