@@ -49,7 +49,9 @@ def tsvector_literal(meta: str, body: str) -> str:
 def fts5_terms(text: str) -> tuple[int, str]:
     """SQLite: (how many, the text's distinct terms) for the `search_terms` FTS5 table
     (detail=none: no positions): each token in its exact and folded forms, and each pair
-    of adjacent tokens in both forms ("ngân_sách", "ngan_sach"), as PostgreSQL's bigrams.
+    of adjacent tokens in both forms ("_ngân_sách", "_ngan_sach"), as PostgreSQL's bigrams;
+    the leading "_" keeps the pairs apart from the tokens in the vocabulary's order, so a
+    syllable's prefix lists tokens only.
     A Vietnamese word or phrase is then an AND of pair lookups, never a position check
     across every match. The count is the relevance key: on such an index bm25 orders the
     matches of a query by it alone (fewer terms first), so it is stored beside them."""
@@ -57,8 +59,8 @@ def fts5_terms(text: str) -> tuple[int, str]:
     folded = [fold(t) for t in toks]
     terms = set(toks)
     terms.update(folded)
-    terms.update(f"{a}_{b}" for a, b in itertools.pairwise(toks))
-    terms.update(f"{a}_{b}" for a, b in itertools.pairwise(folded))
+    terms.update(f"_{a}_{b}" for a, b in itertools.pairwise(toks))
+    terms.update(f"_{a}_{b}" for a, b in itertools.pairwise(folded))
     return len(terms), " ".join(terms)
 
 

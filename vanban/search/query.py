@@ -51,10 +51,12 @@ class Group:
         return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
 
     def fts5(self, expand: Callable[[str], list[str] | None] | None = None) -> str:
-        """SQLite: the same terms in the `search_terms` table (tokens never hold quotes).
-        `expand` may list the terms a prefix stands for (None: leave it a prefix query)."""
+        """SQLite: the same terms in the `search_terms` table, pairs behind a "_" (tokens
+        never hold quotes). `expand` may list the terms a prefix stands for (None: leave it
+        a prefix query)."""
         parts = []
-        for term, prefix in self.index_terms():
+        for word, prefix in self.index_terms():
+            term = f"_{word}" if "_" in word else word
             found = expand(term) if prefix and expand is not None else None
             if found:
                 parts.append("(" + " OR ".join(f'"{t}"' for t in found) + ")")

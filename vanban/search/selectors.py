@@ -671,7 +671,7 @@ def _scope_sql(user: Any, params: SearchParams) -> tuple[str, list[Any]] | None:
 # A prefix of at least this many letters is replaced by the terms it stands for when they
 # are few: FTS5 would merge every such term's list again on each row lookup of a walk
 # ("dien_t*" 14 ms a lookup). Shorter prefixes have FTS5's own prefix index (migration 0005).
-EXPAND_FROM = 3
+EXPAND_FROM = 4
 EXPAND_MAX = 32
 
 

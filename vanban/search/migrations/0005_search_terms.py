@@ -15,10 +15,10 @@ from typing import Any
 from django.db import migrations
 
 # Tokens arrive already split and lowercased; remove_diacritics 0 keeps exact terms exact,
-# tokenchars '_' keeps a pair one term. Prefixes of one and two letters have their own
+# tokenchars '_' keeps a pair one term. Prefixes of one to three letters have their own
 # index (a prefix query otherwise merges every term's list: "t*" took seconds); longer ones
-# are expanded through the vocabulary table (selectors._fts5_match).
-CREATE = ("CREATE VIRTUAL TABLE search_terms USING fts5(size UNINDEXED, terms, detail = none, prefix = '1 2', "
+# are expanded through the vocabulary table (selectors._expand_prefix).
+CREATE = ("CREATE VIRTUAL TABLE search_terms USING fts5(size UNINDEXED, terms, detail = none, prefix = '1 2 3', "
           "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")")  # fmt: skip
 VOCABULARY = "CREATE VIRTUAL TABLE search_terms_vocab USING fts5vocab(search_terms, 'row')"
 TRIGGER = ("CREATE TRIGGER search_terms_entry_deleted AFTER DELETE ON search_searchentry "

@@ -146,8 +146,8 @@ def test_prefixes_listed_or_left_to_the_engine_find_the_same(
 ) -> None:
     a = incoming(subject="Thương mại điện tử")
     b = incoming(subject="Điện thoại công vụ")
-    incoming(subject="Điện lực miền Bắc")
-    for q in ("dien t*", "điện t*", "thuong mai dien t*", "đi*"):
+    c = incoming(subject="Điện lực miền Bắc")
+    for q in ("dien t*", "điện t*", "thuong mai dien t*", "đi*", "dien*", "thươ*", "thuon*"):
         listed = _found(world.ministry_clerk, q)
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(selectors, "EXPAND_MAX", 0)  # never listed
@@ -155,3 +155,5 @@ def test_prefixes_listed_or_left_to_the_engine_find_the_same(
     assert _found(world.ministry_clerk, "dien t*") == {a.pk, b.pk}
     assert _found(world.ministry_clerk, "thuong mai dien t*") == {a.pk}
     assert _found(world.ministry_clerk, "điện th*") == {b.pk}
+    assert _found(world.ministry_clerk, "thươ*") == {a.pk} == _found(world.ministry_clerk, "thuon*")
+    assert _found(world.ministry_clerk, "dien*") == {a.pk, b.pk, c.pk}
