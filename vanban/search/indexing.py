@@ -1,10 +1,12 @@
 """Writes a document's SearchEntry and its word index. Called from the document's
 post_save (same transaction), after text extraction, and by `vanban search reindex`.
 
-Both forms of every token (exact and folded) sit at the same position, so a phrase may
-mix syllables typed with and without diacritics. On PostgreSQL the tsvector literal is
-built here rather than by to_tsvector: the parser would split Vietnamese letters under a
-C locale, and the literal keeps positions and weights (metadata A, body D) exactly."""
+Both forms of every token (exact and folded) are indexed, and so are the pairs of adjacent
+tokens in both forms: a Vietnamese word or phrase is looked up as its pairs. On PostgreSQL
+the tsvector literal is built here rather than by to_tsvector: the parser would split
+Vietnamese letters under a C locale, and the literal keeps positions and weights
+(metadata A, body D) exactly. On SQLite the FTS5 table `search_terms` (migration 0005)
+holds each entry's distinct terms without positions, and their number."""
 
 from __future__ import annotations
 
