@@ -157,3 +157,26 @@ def test_prefixes_listed_or_left_to_the_engine_find_the_same(
     assert _found(world.ministry_clerk, "điện th*") == {b.pk}
     assert _found(world.ministry_clerk, "thươ*") == {a.pk} == _found(world.ministry_clerk, "thuon*")
     assert _found(world.ministry_clerk, "dien*") == {a.pk, b.pk, c.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0005_indexes_the_entries_already_there(world: World, incoming: Any) -> None:
+    """Upgrading rewrites the word index from the entries' stored text (SQLite; on
+    PostgreSQL both directions leave the tsvector column alone)."""
+    import importlib
+
+    migration = importlib.import_module("vanban.search.migrations.0005_search_terms")
+    doc = incoming(subject="Khắc phục sạt lở bờ sông")
+    with connection.schema_editor() as editor:
+        migration.backward(None, editor)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'exact : \"sạt lở\"'")
+            assert cur.fetchone()[0] == 1
+            cur.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'search_terms%'")
+            assert cur.fetchone()[0] == 0
+    with connection.schema_editor() as editor:
+        migration.forward(None, editor)
+    assert _indexed(SearchEntry.objects.get(incoming=doc).pk)
+    assert _found(world.ministry_clerk, "sạt lở") == {doc.pk} == _found(world.ministry_clerk, "sat lo")
+    assert _found(world.ministry_clerk, "sát lộ") == set()
