@@ -563,7 +563,7 @@ class _Fts5Plan:
     otherwise the scope (or the date index) is walked in page order, each row tested
     against the matches, until the page is full."""
 
-    scope_sql: tuple[str, list[Any]] | None  # SELECT id, registered_at, doc_date in scope; None = every entry
+    scope: _Scope | None  # None = every entry
     match: str
     order: list[str]
     matches: int  # the words' matches in all entries, up to EXACT_LIMIT + 1
@@ -572,17 +572,16 @@ class _Fts5Plan:
     def count(self) -> tuple[int, bool]:
         limit = EXACT_LIMIT if self.matches <= EXACT_LIMIT else WALK_COUNT_LIMIT
         with connection.cursor() as cur:
-            if self.scope_sql is None:
+            if self.scope is None:
                 if self.matches > EXACT_LIMIT:
                     return EXACT_LIMIT, False
                 cur.execute("SELECT rowid FROM search_terms WHERE search_terms MATCH %s", [self.match])
             else:
-                sql, params = self.scope_sql
                 # +rowid: each match is looked up in the scope list, rather than the MATCH
                 # re-run once per listed id (FTS5 takes an IN on rowid as lookups).
                 cur.execute(f"SELECT rowid FROM search_terms WHERE search_terms MATCH %s "  # noqa: S608
-                            f"AND +rowid IN (SELECT s.id FROM ({sql}) s) LIMIT %s",
-                            [self.match, *params, limit + 1])  # fmt: skip
+                            f"AND {self.scope.test('+rowid')} LIMIT %s",
+                            [self.match, *self.scope.params, limit + 1])  # fmt: skip
             ids = [row[0] for row in cur.fetchall()]
         if len(ids) <= limit:
             self._ids = ids
@@ -624,12 +623,15 @@ class _Fts5Plan:
                 test = "EXISTS (SELECT 1 FROM search_terms WHERE search_terms MATCH %s AND rowid = c.id)"
             else:
                 test = "c.id IN (SELECT rowid FROM search_terms WHERE search_terms MATCH %s)"
-            if self.scope_sql is None:
+            if self.scope is None or self.scope.exclude:
+                scope, params = (
+                    ("", []) if self.scope is None else (f"AND {self.scope.test('c.id')}", self.scope.params)
+                )
                 cur.execute(f"SELECT c.id FROM search_searchentry c INDEXED BY {self._date_index()} WHERE {test} "  # noqa: S608
-                            f"ORDER BY {_order_sql(self.order, 'c')} LIMIT %s OFFSET %s",
-                            [self.match, size, start])  # fmt: skip
+                            f"{scope} ORDER BY {_order_sql(self.order, 'c')} LIMIT %s OFFSET %s",
+                            [self.match, *params, size, start])  # fmt: skip
             else:
-                sql, params = self.scope_sql
+                sql, params = self.scope.sql, self.scope.params
                 # The sorted scope is a co-routine the test filters in order, so LIMIT stops
                 # it; the inner LIMIT -1 keeps SQLite from pushing the test down into the
                 # scope, which would test every row before sorting.
@@ -638,11 +640,26 @@ class _Fts5Plan:
             return [(row[0], None) for row in cur.fetchall()]
 
 
-def _scope_sql(user: Any, params: SearchParams) -> tuple[str, list[Any]] | None:
-    """SQLite: the entries the user may see that pass the filters, as `SELECT id,
-    registered_at, doc_date`, or None for every entry. A restricted user's entries are
-    read as a UNION ALL of the incoming and outgoing halves through the partial indexes of
-    migration 0005 (an OR of the two made SQLite walk the whole date index: 500 ms)."""
+@dataclass
+class _Scope:
+    """SQLite: the entries a search may return, as SQL selecting their `id, registered_at,
+    doc_date`: those entries (`exclude` false) or every entry but those (`exclude` true)."""
+
+    sql: str
+    params: list[Any]
+    exclude: bool = False
+
+    def test(self, column: str) -> str:
+        return f"{column} {'NOT IN' if self.exclude else 'IN'} (SELECT s.id FROM ({self.sql}) s)"  # noqa: S608
+
+
+def _scope_sql(user: Any, params: SearchParams) -> _Scope | None:
+    """SQLite: the entries the user may see that pass the filters, or None for every entry.
+    A restricted user's entries are read as a UNION ALL of the incoming and outgoing halves
+    through the partial indexes of migration 0005 (an OR of the two made SQLite walk the
+    whole date index: 500 ms). A user who sees every document of one kind and no filters
+    (the ministry's clerks: every incoming one) gets the other kind's entries they may not
+    see, to be excluded: listing every incoming entry cost 100-300 ms a search."""
     from vanban.incoming.models import IncomingDocument
     from vanban.outgoing.models import OutgoingDocument
 
@@ -653,10 +670,17 @@ def _scope_sql(user: Any, params: SearchParams) -> tuple[str, list[Any]] | None:
         if not filters:
             return None
         sql, p = SearchEntry.objects.filter(filters).order_by().values(*cols).query.sql_with_params()
-        return sql, list(p)
+        return _Scope(sql, list(p))
+    halves = (("incoming_id", IncomingDocument, inc, SearchEntry.Kind.INCOMING),
+              ("outgoing_id", OutgoingDocument, out, SearchEntry.Kind.OUTGOING))  # fmt: skip
+    if not filters and (inc is None or out == Q()):
+        column, model, rule, _ = halves[1] if inc is None else halves[0]
+        # The kind's entries (partial index) whose document is not among the visible ones.
+        qs = SearchEntry.objects.filter(**{f"{column}__isnull": False}).exclude(_document_in(column, model, rule))
+        sql, p = qs.order_by().values(*cols).query.sql_with_params()
+        return _Scope(sql, list(p), exclude=True)
     parts, all_params = [], []
-    for column, model, rule, kind in (("incoming_id", IncomingDocument, inc, SearchEntry.Kind.INCOMING),
-                                      ("outgoing_id", OutgoingDocument, out, SearchEntry.Kind.OUTGOING)):  # fmt: skip
+    for column, model, rule, kind in halves:
         if rule is None or rule == Q():
             qs = SearchEntry.objects.filter(kind=kind)
         else:
@@ -665,7 +689,7 @@ def _scope_sql(user: Any, params: SearchParams) -> tuple[str, list[Any]] | None:
         parts.append(sql)
         all_params += list(p)
     # An entry has exactly one of the two documents: the halves never share a row.
-    return " UNION ALL ".join(parts), all_params
+    return _Scope(" UNION ALL ".join(parts), all_params)
 
 
 # A prefix of at least this many letters is replaced by the terms it stands for when they
@@ -702,18 +726,18 @@ class _ScopePlan:
     """SQLite, filters without words: the scope (`_scope_sql`) counted up to EXACT_LIMIT and
     sorted. The same rule as `visible_q` in an OR made SQLite walk the whole date index."""
 
-    scope_sql: tuple[str, list[Any]]
+    scope: _Scope
     order: list[str]
 
     def count(self) -> tuple[int, bool]:
-        sql, params = self.scope_sql
+        sql, params = self.scope.sql, self.scope.params
         with connection.cursor() as cur:
             cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) s LIMIT %s)", [*params, EXACT_LIMIT + 1])  # noqa: S608
             n = cur.fetchone()[0]
         return min(n, EXACT_LIMIT), n <= EXACT_LIMIT
 
     def page(self, by_rank: bool, start: int, size: int) -> list[tuple[int, float | None]]:
-        sql, params = self.scope_sql
+        sql, params = self.scope.sql, self.scope.params
         with connection.cursor() as cur:
             cur.execute(f"SELECT s.id FROM ({sql}) s ORDER BY {_order_sql(self.order, 's')} LIMIT %s OFFSET %s",  # noqa: S608
                         [*params, size, start])  # fmt: skip
@@ -723,6 +747,6 @@ class _ScopePlan:
 def _filters_only_plan(user: Any, params: SearchParams) -> _Plan:
     if connection.vendor == "sqlite":
         scope = _scope_sql(user, params)
-        if scope is not None:
+        if scope is not None and not scope.exclude:
             return _ScopePlan(scope, _order(params))
     return _IndexPlan(matching_entries(user, params), _order(params))

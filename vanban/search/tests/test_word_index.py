@@ -101,6 +101,21 @@ def test_every_plan_lists_what_the_plain_query_lists(
     incoming(subject="Kế hoạch công tác năm", arrival_date=base + dt.timedelta(days=10), issued_date=issued)
     incoming(world.unit_clerk, subject="Báo cáo của đơn vị khác", arrival_date=base + dt.timedelta(days=11),
              issued_date=issued)  # fmt: skip
+    # A draft only its drafter sees: the ministry's clerk, who sees every incoming document,
+    # has it excluded from everything (SQLite: the scope "every entry but these").
+    from vanban.documents.models import DocumentType
+    from vanban.outgoing.services import DraftData, create_draft
+    from vanban.search.tests.conftest import docx_file
+
+    draft = create_draft(actor=world.specialist, data=DraftData(
+        document_type=DocumentType.objects.get(code="cong-van"), subject="Báo cáo dự thảo tình hình"),
+        file=("du-thao.docx", docx_file(["Báo cáo"])))  # fmt: skip
+    assert _found(world.ministry_clerk, "bao cao") and draft.pk not in {
+        h.entry.outgoing_id for h in search(world.ministry_clerk, SearchParams(q="bao cao", page_size=100)).hits
+    }
+    if connection.vendor == "sqlite":
+        assert selectors._scope_sql(world.ministry_clerk, SearchParams()).exclude
+        assert not selectors._scope_sql(world.specialist, SearchParams()).exclude
     # Few rows: the limits are lowered so that the words count as broad and the walks run.
     monkeypatch.setattr(selectors, "EXACT_LIMIT", 4)
     monkeypatch.setattr(selectors, "WALK_COUNT_LIMIT", 3)
@@ -109,7 +124,7 @@ def test_every_plan_lists_what_the_plain_query_lists(
     questions = [SearchParams(q="bao cao"), SearchParams(q="báo cáo", sort="date"),
                  SearchParams(q="bao cao", urgency="khan"), SearchParams(q="bao cao", sort="-date"),
                  SearchParams(q='"tình hình"'), SearchParams(q="bao c*"), SearchParams(q="", urgency="khan")]  # fmt: skip
-    for user in (ministry_leader, world.ministry_clerk, world.unit_clerk):
+    for user in (ministry_leader, world.ministry_clerk, world.unit_clerk, world.specialist):
         for params in questions:
             plain = _plain(user, params)
             seen, total, exact = _all_pages(user, params)
