@@ -1,7 +1,8 @@
 """Full-text search at scale: build N indexed incoming documents with bulk SQL, then
 measure search latency (count + first page + snippets, through the real selector) for an
-administrator-like reader (Lãnh đạo Bộ, sees everything) and for a specialist who sees
-about 1% of the documents through workflow assignments (permissions applied in SQL).
+administrator-like reader (Lãnh đạo Bộ, sees everything), for a specialist who sees
+about 1% of the documents through workflow assignments, and for the ministry's clerk
+(Văn thư Bộ: every incoming document, only some outgoing ones), permissions applied in SQL.
 
 Also reports precision@10 and recall on planted, labelled phrases:
 - "sạt lở" (0.1% of documents) beside confounders "giám sát lộ trình" (sát lộ: same letters,
@@ -339,11 +340,11 @@ def main() -> None:
             pages = cur.fetchone()[0]
             cur.execute("PRAGMA page_size")
             size = {"database_mb": round(pages * cur.fetchone()[0] / 2**20)}
-    admin, spec = w["users"][ADMIN], w["users"][SPECIALIST]
+    admin, spec, clerk = w["users"][ADMIN], w["users"][SPECIALIST], w["users"][CLERK]
     results: dict[str, Any] = {}
     print(f"\n{'query':<26}{'user':<12}{'total':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, params in QUERIES.items():
-        for who, user in (("admin", admin), ("specialist", spec)):
+        for who, user in (("admin", admin), ("specialist", spec), ("clerk", clerk)):
             samples, total = [], 0
             for k in range(args.repeat + 1):
                 t = time.perf_counter()
