@@ -116,6 +116,7 @@ def test_every_plan_lists_what_the_plain_query_lists(
     if connection.vendor == "sqlite":
         assert selectors._scope_sql(world.ministry_clerk, SearchParams()).exclude
         assert not selectors._scope_sql(world.specialist, SearchParams()).exclude
+        assert not selectors._scope_sql(world.ministry_clerk, SearchParams(urgency="khan")).exclude
     # Few rows: the limits are lowered so that the words count as broad and the walks run.
     monkeypatch.setattr(selectors, "EXACT_LIMIT", 4)
     monkeypatch.setattr(selectors, "WALK_COUNT_LIMIT", 3)
