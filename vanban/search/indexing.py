@@ -1,13 +1,16 @@
 """Writes a document's SearchEntry and its word index. Called from the document's
 post_save (same transaction), after text extraction, and by `vanban search reindex`.
 
-Both forms of every token (exact and folded) sit at the same position, so a phrase may
-mix syllables typed with and without diacritics. On PostgreSQL the tsvector literal is
-built here rather than by to_tsvector: the parser would split Vietnamese letters under a
-C locale, and the literal keeps positions and weights (metadata A, body D) exactly."""
+Both forms of every token (exact and folded) are indexed, and so are the pairs of adjacent
+tokens in both forms: a Vietnamese word or phrase is looked up as its pairs. On PostgreSQL
+the tsvector literal is built here rather than by to_tsvector: the parser would split
+Vietnamese letters under a C locale, and the literal keeps positions and weights
+(metadata A, body D) exactly. On SQLite the FTS5 table `search_terms` (migration 0006)
+holds each entry's distinct terms without positions, and their number."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,9 +48,22 @@ def tsvector_literal(meta: str, body: str) -> str:
     return words + "".join(f" '{b}'" for b in bigrams if b not in positions)
 
 
-def fts5_columns(meta: str, body: str) -> tuple[str, str]:
-    toks = tokens(f"{meta}\n{body}")
-    return " ".join(toks), " ".join(fold(t) for t in toks)
+def fts5_terms(text: str) -> tuple[int, str]:
+    """SQLite: (how many, the text's distinct terms) for the `search_terms` FTS5 table
+    (detail=none: no positions): each token in its exact and folded forms, and each pair
+    of adjacent tokens in both forms ("_ngân_sách", "_ngan_sach"), as PostgreSQL's bigrams;
+    the leading "_" keeps the pairs apart from the tokens in the vocabulary's order, so a
+    syllable's prefix lists tokens only.
+    A Vietnamese word or phrase is then an AND of pair lookups, never a position check
+    across every match. The count is the relevance key: on such an index bm25 orders the
+    matches of a query by it alone (fewer terms first), so it is stored beside them."""
+    toks = tokens(text)
+    folded = [fold(t) for t in toks]
+    terms = set(toks)
+    terms.update(folded)
+    terms.update(f"_{a}_{b}" for a, b in itertools.pairwise(toks))
+    terms.update(f"_{a}_{b}" for a, b in itertools.pairwise(folded))
+    return len(terms), " ".join(terms)
 
 
 def write_vectors(entry_id: int, meta: str, body: str) -> None:
@@ -56,9 +72,9 @@ def write_vectors(entry_id: int, meta: str, body: str) -> None:
             cur.execute("UPDATE search_searchentry SET tsv = %s::tsvector WHERE id = %s",
                         [tsvector_literal(meta, body), entry_id])  # fmt: skip
         else:
-            exact, folded = fts5_columns(meta, body)
-            cur.execute("DELETE FROM search_fts WHERE rowid = %s", [entry_id])
-            cur.execute("INSERT INTO search_fts(rowid, exact, folded) VALUES (%s, %s, %s)", [entry_id, exact, folded])
+            cur.execute("DELETE FROM search_terms WHERE rowid = %s", [entry_id])
+            cur.execute("INSERT INTO search_terms(rowid, size, terms) VALUES (%s, %s, %s)",
+                        [entry_id, *fts5_terms(f"{meta}\n{body}")])  # fmt: skip
 
 
 def _texts_of(file_ids: Iterable[int]) -> str:

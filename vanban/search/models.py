@@ -3,9 +3,9 @@
 `SearchEntry` copies what the filters need from the document (so a filtered search is one
 table plus the permission semi-join) and the text the snippets are cut from. The word
 index itself lives beside it, written by `indexing.write_vectors` in the same
-transaction: a `tsv tsvector` column with a GIN index on PostgreSQL, the FTS5 table
-`search_fts` (rowid = entry id) on SQLite; both are created by migration 0001 for their
-engine only."""
+transaction: a `tsv tsvector` column with a GIN index on PostgreSQL (migration 0002), the
+FTS5 table `search_terms` (rowid = entry id; migration 0006, which replaced 0002's
+`search_fts`) on SQLite; each migration acts on its own engine only."""
 
 from __future__ import annotations
 

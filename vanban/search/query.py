@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,30 +29,40 @@ class Group:
     terms: tuple[str, ...]
     prefix: bool = False
 
-    def tsquery(self) -> str:
-        """PostgreSQL: adjacent syllables are looked up as indexed bigrams ("ngân_sách"),
-        so a phrase is a plain GIN lookup with no position check on the rows."""
-        star = ":*" if self.prefix else ""
+    def index_terms(self) -> list[tuple[str, bool]]:
+        """(term, prefix) that must all be in a matching entry, in the index's vocabulary
+        (`indexing.fts5_terms`, PostgreSQL's bigrams): a single syllable itself; adjacent
+        syllables as pairs, exact when every syllable was typed with marks, else folded
+        plus each marked syllable exactly."""
         if len(self.terms) == 1:
-            return f"'{self.terms[0]}'{star}"
+            return [(self.terms[0], self.prefix)]
         marked = [_marked(t) for t in self.terms]
         terms = self.terms if all(marked) else tuple(fold(t) for t in self.terms)
         last = len(terms) - 2
-        parts = [f"'{a}_{b}'" + (star if i == last else "") for i, (a, b) in enumerate(itertools.pairwise(terms))]
+        parts = [(f"{a}_{b}", self.prefix and i == last) for i, (a, b) in enumerate(itertools.pairwise(terms))]
         if not all(marked):
-            # Mixed: the folded phrase, and each syllable typed with marks exactly.
-            parts += [f"'{t}'" for t, m in zip(self.terms, marked, strict=True) if m]
+            parts += [(t, False) for t, m in zip(self.terms, marked, strict=True) if m]
+        return parts
+
+    def tsquery(self) -> str:
+        """PostgreSQL: adjacent syllables are looked up as indexed bigrams ("ngân_sách"),
+        so a phrase is a plain GIN lookup with no position check on the rows."""
+        parts = [f"'{t}'" + (":*" if prefix else "") for t, prefix in self.index_terms()]
         return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
 
-    def fts5(self) -> str:
-        star = " *" if self.prefix else ""
-        if all(has_marks(t) for t in self.terms):
-            return f'exact : "{" ".join(self.terms)}"{star}'
-        exprs = [f'folded : "{" ".join(fold(t) for t in self.terms)}"{star}']
-        last = len(self.terms) - 1
-        exprs += [f'exact : "{t}"' + (" *" if self.prefix and i == last else "")
-                  for i, t in enumerate(self.terms) if has_marks(t)]  # fmt: skip
-        return " AND ".join(exprs)
+    def fts5(self, expand: Callable[[str], list[str] | None] | None = None) -> str:
+        """SQLite: the same terms in the `search_terms` table, pairs behind a "_" (tokens
+        never hold quotes). `expand` may list the terms a prefix stands for (None: leave it
+        a prefix query)."""
+        parts = []
+        for word, prefix in self.index_terms():
+            term = f"_{word}" if "_" in word else word
+            found = expand(term) if prefix and expand is not None else None
+            if found:
+                parts.append("(" + " OR ".join(f'"{t}"' for t in found) + ")")
+            else:
+                parts.append(f'"{term}"' + (" *" if prefix else ""))
+        return " AND ".join(parts)
 
     def matches(self, token: str) -> bool:
         """Whether one text token is one of this group's terms (for highlighting)."""
@@ -74,8 +85,8 @@ class ParsedQuery:
     def tsquery(self) -> str:
         return " & ".join(g.tsquery() for g in self.groups)
 
-    def fts5(self) -> str:
-        return " AND ".join(f"({g.fts5()})" for g in self.groups)
+    def fts5(self, expand: Callable[[str], list[str] | None] | None = None) -> str:
+        return " AND ".join(f"({g.fts5(expand)})" for g in self.groups)
 
     def matches(self, token: str) -> bool:
         return any(g.matches(token) for g in self.groups)

@@ -269,7 +269,7 @@ def _filters(params: SearchParams) -> Q:
 def _with_words(qs: QuerySet[SearchEntry], parsed: ParsedQuery) -> QuerySet[SearchEntry]:
     if connection.vendor == "postgresql":
         return qs.extra(where=["search_searchentry.tsv @@ %s::tsquery"], params=[parsed.tsquery()])
-    return qs.extra(where=["search_searchentry.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"],
+    return qs.extra(where=["search_searchentry.id IN (SELECT rowid FROM search_terms WHERE search_terms MATCH %s)"],
                     params=[parsed.fts5()])  # fmt: skip
 
 
@@ -604,48 +604,224 @@ def _pg_walk_plan(user: Any, params: SearchParams, tsq: str, order: list[str]) -
     return _WalkPlan(candidates, tsq, end=params.page * params.page_size, order=order, covered=covered)
 
 
+# SQLite relevance: bm25 on a position-less index scores a query's matches by their number
+# of terms alone (fewer first; the terms' IDF is the same for every match), but computes
+# that IDF by visiting every match of every term first: 40 ms for "báo cáo" at 200,000
+# documents. The entry's number of terms is stored beside them (indexing.fts5_terms).
+RANK_SQL = "1.0 / max(search_terms.size, 1)"
+# Asking FTS5 whether one row matches costs some 20-70 µs (it re-reads the words' lists);
+# putting every match in a temporary index costs some 0.13 µs a match. A walk that stops
+# after a page probes rows one by one when the matches are this share of the rows or more.
+PROBE_SHARE = 0.2
+
+
+def _order_sql(order: list[str], alias: str) -> str:
+    return ", ".join(f"{alias}.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in order)
+
+
 @dataclass
-class _Fts5Plan(_IndexPlan):
-    """SQLite: counted and ranked in a join driven by the FTS5 MATCH, the visibility and
-    filters checked on each match's entry row. FTS5 yields matches lazily, so a count stops
-    at EXACT_LIMIT + 1, and bm25 is computed once per match (as a correlated subquery per
-    row it re-ran the whole MATCH every time)."""
+class _Fts5Plan:
+    """SQLite: the words are looked up in `search_terms` (an FTS5 table without positions,
+    holding exactly the live entries: migration 0006's trigger), never by visiting every
+    match's entry row (0.7 µs a match: 120 ms for "báo cáo" at 200,000 documents).
 
-    scope: QuerySet[SearchEntry] | None = None  # visibility and filters, words aside
-    match: str = ""
+    - Everyone's documents, no filters: the matches are counted in FTS5 alone, exactly up
+      to EXACT_LIMIT (beyond: a lower bound, "hơn 10.000").
+    - Otherwise the scope (visible, filtered) is a list read from its indexes; FTS5
+      yields the matches in rowid order and each is looked up in that list, exactly up to
+      EXACT_LIMIT when the words have at most that many matches in all, else up to
+      WALK_COUNT_LIMIT (a lower bound, "hơn 1.000", as PostgreSQL's walk).
 
-    def _join(self) -> tuple[str, list[Any]]:
-        sql = ("FROM search_fts JOIN search_searchentry ON search_searchentry.id = search_fts.rowid "
-               "WHERE search_fts MATCH %s")  # fmt: skip
-        params: list[Any] = [self.match]
-        if self.scope is not None and self.scope.query.where:
-            where, where_params = self.scope.query.get_compiler(connection=connection).compile(self.scope.query.where)
-            sql += f" AND ({where})"
-            params += list(where_params)
-        return sql, params
+    When every match is known (counted exactly), the page is ranked or sorted from them;
+    otherwise the scope (or the date index) is walked in page order, each row tested
+    against the matches, until the page is full."""
+
+    scope: _Scope | None  # None = every entry
+    match: str
+    order: list[str]
+    matches: int  # the words' matches in all entries, up to EXACT_LIMIT + 1
+    _ids: list[int] | None = None  # every match in scope, when counted exactly
 
     def count(self) -> tuple[int, bool]:
-        sql, params = self._join()
+        limit = EXACT_LIMIT if self.matches <= EXACT_LIMIT else WALK_COUNT_LIMIT
         with connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT %s)", [*params, EXACT_LIMIT + 1])  # noqa: S608
+            if self.scope is None:
+                if self.matches > EXACT_LIMIT:
+                    return EXACT_LIMIT, False
+                cur.execute("SELECT rowid FROM search_terms WHERE search_terms MATCH %s", [self.match])
+            else:
+                # +rowid: each match is looked up in the scope list, rather than the MATCH
+                # re-run once per listed id (FTS5 takes an IN on rowid as lookups).
+                cur.execute(f"SELECT rowid FROM search_terms WHERE search_terms MATCH %s "  # noqa: S608
+                            f"AND {self.scope.test('+rowid')} LIMIT %s",
+                            [self.match, *self.scope.params, limit + 1])  # fmt: skip
+            ids = [row[0] for row in cur.fetchall()]
+        if len(ids) <= limit:
+            self._ids = ids
+            return len(ids), True
+        return limit, False
+
+    def _date_index(self) -> str:
+        return "search_entry_recent_idx" if self.order[0].startswith("-") else "search_entry_date_idx"
+
+    def _probe(self, cur: Any) -> bool:
+        """Whether a walk tests its rows one by one: the words are counted on up to the
+        share of the rows that makes that the cheaper test (the largest id stands for the
+        number of entries, give or take deleted ones)."""
+        cur.execute("SELECT coalesce(max(id), 0) FROM search_searchentry")
+        enough = int(cur.fetchone()[0] * PROBE_SHARE) + 1
+        cur.execute("SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE search_terms MATCH %s LIMIT %s)",
+                    [self.match, enough])  # fmt: skip
+        return cur.fetchone()[0] >= enough
+
+    def page(self, by_rank: bool, start: int, size: int) -> list[tuple[int, float | None]]:
+        with connection.cursor() as cur:
+            if self._ids is not None:
+                ids = json.dumps(self._ids)
+                if by_rank:
+                    # The term counts read from FTS5's content table by id (column c0 =
+                    # `size`): through the virtual table each id would be a lookup of its own.
+                    cur.execute("SELECT e.id, 1.0 / max(t.c0, 1) AS r FROM search_terms_content t "
+                                "JOIN search_searchentry e ON e.id = t.id WHERE t.id IN (SELECT value FROM json_each(%s)) "
+                                "ORDER BY r DESC, e.registered_at DESC, e.id DESC LIMIT %s OFFSET %s",
+                                [ids, size, start])  # fmt: skip
+                    return [(i, r) for i, r in cur.fetchall()]
+                # Many known matches: the date index walked until the page is full, each row
+                # looked up among them, rather than every match's row read to sort them all.
+                index = f"INDEXED BY {self._date_index()}" if len(self._ids) > RANK_LIMIT else ""
+                cur.execute(f"SELECT e.id FROM search_searchentry e {index} WHERE e.id IN (SELECT value FROM json_each(%s)) "  # noqa: S608
+                            f"ORDER BY {_order_sql(self.order, 'e')} LIMIT %s OFFSET %s", [ids, size, start])  # fmt: skip
+                return [(row[0], None) for row in cur.fetchall()]
+            if self._probe(cur):
+                test = "EXISTS (SELECT 1 FROM search_terms WHERE search_terms MATCH %s AND rowid = c.id)"
+            else:
+                test = "c.id IN (SELECT rowid FROM search_terms WHERE search_terms MATCH %s)"
+            if self.scope is None or self.scope.exclude:
+                scope, params = (
+                    ("", []) if self.scope is None else (f"AND {self.scope.test('c.id')}", self.scope.params)
+                )
+                cur.execute(f"SELECT c.id FROM search_searchentry c INDEXED BY {self._date_index()} WHERE {test} "  # noqa: S608
+                            f"{scope} ORDER BY {_order_sql(self.order, 'c')} LIMIT %s OFFSET %s",
+                            [self.match, *params, size, start])  # fmt: skip
+            else:
+                sql, params = self.scope.sql, self.scope.params
+                # The sorted scope is a co-routine the test filters in order, so LIMIT stops
+                # it; the inner LIMIT -1 keeps SQLite from pushing the test down into the
+                # scope, which would test every row before sorting.
+                cur.execute(f"SELECT c.id FROM (SELECT s.id FROM ({sql}) s ORDER BY {_order_sql(self.order, 's')} "  # noqa: S608
+                            f"LIMIT -1) c WHERE {test} LIMIT %s OFFSET %s", [*params, self.match, size, start])  # fmt: skip
+            return [(row[0], None) for row in cur.fetchall()]
+
+
+@dataclass
+class _Scope:
+    """SQLite: the entries a search may return, as SQL selecting their `id, registered_at,
+    doc_date`: those entries (`exclude` false) or every entry but those (`exclude` true)."""
+
+    sql: str
+    params: list[Any]
+    exclude: bool = False
+
+    def test(self, column: str) -> str:
+        return f"{column} {'NOT IN' if self.exclude else 'IN'} (SELECT s.id FROM ({self.sql}) s)"  # noqa: S608
+
+
+def _scope_sql(user: Any, params: SearchParams) -> _Scope | None:
+    """SQLite: the entries the user may see that pass the filters, or None for every entry.
+    A restricted user's entries are read as a UNION ALL of the incoming and outgoing halves
+    through the partial indexes of migration 0006 (an OR of the two made SQLite walk the
+    whole date index: 500 ms). A user who sees every document of one kind and no filters
+    (the ministry's clerks: every incoming one) gets the other kind's entries they may not
+    see, to be excluded (with filters: the filtered entries less those): listing every
+    incoming entry cost 100-300 ms a search."""
+    from vanban.incoming.models import IncomingDocument
+    from vanban.outgoing.models import OutgoingDocument
+
+    filters = _filters(params)
+    inc, out = _rules(user)
+    cols = ("id", "registered_at", "doc_date")
+    if inc is None and out == Q():
+        if not filters:
+            return None
+        sql, p = SearchEntry.objects.filter(filters).order_by().values(*cols).query.sql_with_params()
+        return _Scope(sql, list(p))
+    halves = (("incoming_id", IncomingDocument, inc, SearchEntry.Kind.INCOMING),
+              ("outgoing_id", OutgoingDocument, out, SearchEntry.Kind.OUTGOING))  # fmt: skip
+    if inc is None or out == Q():
+        column, model, rule, _ = halves[1] if inc is None else halves[0]
+        # The kind's entries (partial index) whose document is not among the visible ones.
+        hidden = SearchEntry.objects.filter(**{f"{column}__isnull": False}).exclude(_document_in(column, model, rule))
+        if not filters:
+            sql, p = hidden.order_by().values(*cols).query.sql_with_params()
+            return _Scope(sql, list(p), exclude=True)
+        # With filters: the filtered entries (their indexes, as everyone's), less the hidden.
+        hidden_sql, hidden_params = hidden.order_by().values("id").query.sql_with_params()
+        qs = SearchEntry.objects.filter(filters).exclude(id__in=RawSQL(hidden_sql, hidden_params))  # noqa: S611
+        sql, p = qs.order_by().values(*cols).query.sql_with_params()
+        return _Scope(sql, list(p))
+    parts, all_params = [], []
+    for column, model, rule, kind in halves:
+        if rule is None or rule == Q():
+            qs = SearchEntry.objects.filter(kind=kind)
+        else:
+            qs = SearchEntry.objects.filter(_document_in(column, model, rule))
+        sql, p = qs.filter(filters).order_by().values(*cols).query.sql_with_params()
+        parts.append(sql)
+        all_params += list(p)
+    # An entry has exactly one of the two documents: the halves never share a row.
+    return _Scope(" UNION ALL ".join(parts), all_params)
+
+
+# A prefix of at least this many letters is replaced by the terms it stands for when they
+# are few: FTS5 would merge every such term's list again on each row lookup of a walk
+# ("dien_t*" 14 ms a lookup). Shorter prefixes have FTS5's own prefix index (migration 0006).
+EXPAND_FROM = 4
+EXPAND_MAX = 32
+
+
+def _expand_prefix(prefix: str) -> list[str] | None:
+    """The indexed terms starting with `prefix`, or None (too short, or too many)."""
+    if len(prefix) < EXPAND_FROM:
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT term FROM search_terms_vocab WHERE term >= %s AND term < %s LIMIT %s",
+                    [prefix, prefix + "\U0010ffff", EXPAND_MAX + 1])  # fmt: skip
+        terms = [row[0] for row in cur.fetchall()]
+    if not terms or len(terms) > EXPAND_MAX or any('"' in t for t in terms):
+        return None
+    return terms
+
+
+def _fts5_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Plan:
+    match = parsed.fts5(_expand_prefix)
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE search_terms MATCH %s LIMIT %s)",
+                    [match, EXACT_LIMIT + 1])  # fmt: skip
+        matches = cur.fetchone()[0]
+    return _Fts5Plan(_scope_sql(user, params), match, _order(params), matches=matches)
+
+
+@dataclass
+class _ScopePlan:
+    """SQLite, filters without words: the scope (`_scope_sql`) counted up to EXACT_LIMIT and
+    sorted. The same rule as `visible_q` in an OR made SQLite walk the whole date index."""
+
+    scope: _Scope
+    order: list[str]
+
+    def count(self) -> tuple[int, bool]:
+        sql, params = self.scope.sql, self.scope.params
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) s LIMIT %s)", [*params, EXACT_LIMIT + 1])  # noqa: S608
             n = cur.fetchone()[0]
         return min(n, EXACT_LIMIT), n <= EXACT_LIMIT
 
     def page(self, by_rank: bool, start: int, size: int) -> list[tuple[int, float | None]]:
-        if not by_rank:
-            return super().page(by_rank, start, size)
-        sql, params = self._join()
+        sql, params = self.scope.sql, self.scope.params
         with connection.cursor() as cur:
-            # bm25 is lower for better matches; negated so both engines sort rank descending.
-            cur.execute(f"SELECT search_searchentry.id, -bm25(search_fts) AS r {sql} "
-                        "ORDER BY r DESC, search_searchentry.registered_at DESC, search_searchentry.id DESC "
-                        "LIMIT %s OFFSET %s", [*params, size, start])  # fmt: skip
-            return [(i, r) for i, r in cur.fetchall()]
-
-
-def _fts5_words_plan(user: Any, params: SearchParams, parsed: ParsedQuery) -> _Plan:
-    scope = SearchEntry.objects.filter(visible_q(user)).filter(_filters(params))
-    return _Fts5Plan(_with_words(scope, parsed), _order(params), scope=scope, match=parsed.fts5())
+            cur.execute(f"SELECT s.id FROM ({sql}) s ORDER BY {_order_sql(self.order, 's')} LIMIT %s OFFSET %s",  # noqa: S608
+                        [*params, size, start])  # fmt: skip
+            return [(row[0], None) for row in cur.fetchall()]
 
 
 def _filters_only_plan(user: Any, params: SearchParams) -> _Plan:
@@ -654,4 +830,7 @@ def _filters_only_plan(user: Any, params: SearchParams) -> _Plan:
         # heap rows of all 10,000 visible documents to test the filter, once instead of twice.
         return _PgIndexPlan(matching_entries(user, params), _order(params),
                             start=(params.page - 1) * params.page_size, size=params.page_size)  # fmt: skip
+    scope = _scope_sql(user, params)
+    if scope is not None and not scope.exclude:
+        return _ScopePlan(scope, _order(params))
     return _IndexPlan(matching_entries(user, params), _order(params))

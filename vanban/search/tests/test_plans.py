@@ -158,6 +158,9 @@ def test_a_specialist_finds_and_counts_what_the_workflow_gave_them(
 def test_the_engine_counts_through_its_own_index(world: World, incoming: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _five_meetings(incoming)
     monkeypatch.setattr(selectors, "EXACT_LIMIT", 2)
+    # SQLite: words matching more than EXACT_LIMIT entries are counted in the user's scope up
+    # to WALK_COUNT_LIMIT.
+    monkeypatch.setattr(selectors, "WALK_COUNT_LIMIT", 2)
     result = search(world.ministry_clerk, SearchParams(q="lịch công tác", page_size=10))
     assert (result.total, result.total_exact) == (2, False)
     assert len(result.hits) == 5 and not result.ranked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vanban.search.folding import fold, tokens
-from vanban.search.indexing import tsvector_literal
+from vanban.search.indexing import fts5_terms, tsvector_literal
 from vanban.search.query import parse
 
 
@@ -33,13 +33,19 @@ def test_symbols_are_their_own_group_with_or_without_diacritics():
 def test_quotes_and_prefixes():
     assert parse('"điện tử" dien*').tsquery() == "'điện_tử' & 'dien':*"
     assert parse("điện l*").tsquery() == "('dien_l':* & 'điện')"
-    assert parse("dien*").fts5() == '(folded : "dien" *)'
+    assert parse("dien*").fts5() == '("dien" *)'
+    assert parse("điện l*").fts5() == '("_dien_l" * AND "điện")'
+    # A prefix the index can list becomes those terms (selectors._expand_prefix).
+    listed = {"_dien_l": ["_dien_luc", "_dien_lanh"]}
+    assert parse("điện l*").fts5(listed.get) == '(("_dien_luc" OR "_dien_lanh") AND "điện")'
+    assert parse("dien*").fts5(listed.get) == '("dien" *)'
 
 
-def test_fts5_uses_the_exact_column_only_for_syllables_typed_with_marks():
-    assert parse("công văn").fts5() == '(exact : "công văn")'
-    assert parse("cong van").fts5() == '(folded : "cong van")'
-    assert parse("công van").fts5() == '(folded : "cong van" AND exact : "công")'
+def test_fts5_looks_up_the_same_pairs_as_postgresql():
+    assert parse("công văn").fts5() == '("_công_văn")'
+    assert parse("cong van").fts5() == '("_cong_van")'
+    assert parse("công van").fts5() == '("_cong_van" AND "công")'
+    assert parse("sạt lở, 123/QD-BCT").fts5() == '("_sạt_lở") AND ("_123_qd" AND "_qd_bct")'
 
 
 def test_hostile_input_yields_only_word_tokens():
@@ -56,6 +62,14 @@ def test_index_keeps_exact_and_folded_forms_at_the_same_position():
     assert "'văn':2A" in literal and "'van':2A" in literal
     assert "'điện':3" in literal and "'dien':3" in literal
     assert {"'công_văn'", "'cong_van'", "'văn_điện'", "'van_dien'"} <= set(literal.split())
+
+
+def test_sqlite_terms_hold_both_forms_of_every_token_and_pair_once():
+    size, text = fts5_terms("Công văn điện tử\nCông văn")
+    terms = text.split()
+    assert size == len(terms) == len(set(terms))
+    assert set(terms) == {"công", "cong", "văn", "van", "điện", "dien", "tử", "tu", "_công_văn", "_cong_van",
+                          "_văn_điện", "_van_dien", "_điện_tử", "_dien_tu", "_tử_công", "_tu_cong"}  # fmt: skip
 
 
 def test_highlight_matching_follows_the_diacritics_rule():
