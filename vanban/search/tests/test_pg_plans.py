@@ -73,6 +73,9 @@ def test_beyond_the_exact_count_the_page_is_newest_first_over_every_match(
 ) -> None:
     docs = _landslides(incoming)
     monkeypatch.setattr(selectors, "EXACT_LIMIT", 2)
+    # SQLite counts a scope's matches up to the walk's limit once the words have more than
+    # EXACT_LIMIT matches in all (the clerk does not see every outgoing document).
+    monkeypatch.setattr(selectors, "WALK_COUNT_LIMIT", 2)
     result = search(world.ministry_clerk, SearchParams(q="sat lo", page_size=10))
     assert (result.total, result.total_exact, result.ranked) == (2, False, False)
     # The matches collected for the count are an arbitrary two: the page is every match.
@@ -137,7 +140,7 @@ def test_an_unrestricted_reader_walks_the_filtered_rows_from_their_index(
 
 
 def test_postgresql_keeps_word_vectors_in_the_row_and_indexes_the_filters(world: World, incoming: Any) -> None:
-    """Migration 0005 on PostgreSQL; SQLite keeps its words in the FTS5 table."""
+    """Migration 0005 on PostgreSQL; SQLite keeps its words in the FTS5 table (0006)."""
     doc = incoming(subject="Khắc phục hậu quả sạt lở đất")
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
@@ -149,7 +152,7 @@ def test_postgresql_keeps_word_vectors_in_the_row_and_indexes_the_filters(world:
             assert {f"search_entry_{c}_walk_idx" for c in ("urgency", "status", "document_type", "organ", "unit",
                                                            "register", "date")} <= names  # fmt: skip
         else:
-            cur.execute("SELECT count(*) FROM search_fts WHERE rowid = %s", [doc.search_entry.pk])
+            cur.execute("SELECT count(*) FROM search_terms WHERE rowid = %s", [doc.search_entry.pk])
             assert cur.fetchone()[0] == 1
 
 
