@@ -34,6 +34,7 @@ from vanban.audit.services import record
 from vanban.backup import fileformat as ff
 from vanban.backup.errors import BackupDamaged, DatabaseNotEmpty
 from vanban.core.errors import ValidationFailed
+from vanban.search.services import rebuild_index as rebuild_search_index
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -41,14 +42,19 @@ SNAPSHOT_ALIAS = "vanban_backup_snapshot"
 BATCH = 500
 
 # Not part of a backup: sessions (restoring them would revive old logins), the task
-# queue and worker heartbeats (they describe processes, not records), and the reports'
-# read models (their triggers rewrite it while the assignments are loaded back).
+# queue and worker heartbeats (they describe processes, not records), the reports'
+# read models (their triggers rewrite it while the assignments are loaded back), and the
+# search entries: a copy of every document's text whose word index lives outside the
+# model's columns (PostgreSQL's `tsv`, SQLite's FTS5 table), so loading the rows back
+# would give entries no search finds; the restore rebuilds them from the documents and
+# their extracted texts instead.
 SKIPPED = {
     "sessions.session",
     "django_tasks_db.dbtaskresult",
     "jobs.workerheartbeat",
     "reports.worksummary",
     "reports.incomingunit",
+    "search.searchentry",
 }
 
 
@@ -266,7 +272,8 @@ def restore_backup(*, folder: Path, force: bool = False, progress: Progress = _n
     missing = [t["model"] for t in manifest["tables"] if t["model"] not in by_label]
     if missing:
         raise ValidationFailed("backup_unknown_model", f"Bản cài này không có bảng {missing[0]} của bản sao lưu.")
-    total = len(manifest["tables"]) + len(manifest["files"])
+    # One more step at the end: the search index rebuilt from the restored documents.
+    total = len(manifest["tables"]) + len(manifest["files"]) + 1
     done = 0
     # Files first: they are content-addressed, so putting them back is idempotent and a
     # failed database load leaves nothing that points at a missing blob.
@@ -311,11 +318,17 @@ def restore_backup(*, folder: Path, force: bool = False, progress: Progress = _n
             with connection.cursor() as cursor:
                 for statement in sql:
                     cursor.execute(statement)
+        # A backup taken before search entries were left out holds them too: rebuilding
+        # rewrites those and gives them their word index.
+        entries = rebuild_search_index()
+        done += 1
+        progress(done, total)
         record(actor=None, action="backup.restored", target_type="backup", target_id=folder.name,
                target_repr=folder.name, actor_username="vanban restore",
                data={"created_at": manifest["created_at"], "engine": manifest["engine"],
-                     "rows": sum(restored.values()), "files": len(manifest["files"])})
-    return {"tables": restored, "files": len(manifest["files"])}
+                     "rows": sum(restored.values()), "files": len(manifest["files"]),
+                     "search_entries": entries})
+    return {"tables": restored, "files": len(manifest["files"]), "search_entries": entries}
 
 
 def list_backups() -> list[dict[str, Any]]:
