@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL, ResolvedOuterRef
 from django.db.models.sql import Query
@@ -24,11 +26,15 @@ from vanban.search.models import SearchEntry
 from vanban.search.query import ParsedQuery, parse
 from vanban.search.snippets import snippet
 
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Counting costs one row visit per match. Words found through the index are counted
 # exactly up to this many; beyond it the count is a lower bound ("hơn 10.000").
 EXACT_LIMIT = 10_000
+# How long an exact count (`count_matches`) may run before it is given up.
+COUNT_TIMEOUT_S = 20.0
 # Ranking reads every match's whole word vector (PostgreSQL: ~6 kB of TOAST per row, some
 # 35 µs each), so only this many matches are ranked; more come newest first, labelled.
 RANK_LIMIT = 1_000
@@ -285,20 +291,52 @@ def search(user: Any, params: SearchParams) -> SearchResult:
         return _search_in_transaction(user, params)
 
 
-def count_matches(user: Any, params: SearchParams) -> int:
+def count_matches(user: Any, params: SearchParams) -> int | None:
     """The exact number of matches the user may see, however many: what a lower-bound
     count («hơn N», `count_exact` false) stands for. Asked for on its own, after the page
     is shown, because counting every match of a common word takes longer than finding
-    the page."""
+    the page (seconds for most of a million documents). None when it would take longer
+    than COUNT_TIMEOUT_S: the database stops the count rather than hold a web worker."""
     with _rules_memo():
-        if connection.vendor != "postgresql":
-            return matching_entries(user, params).count()
-        with transaction.atomic(), connection.cursor() as cur:
-            # As for `search`: JIT costs more than it saves here, and the permission sets
-            # are hashed once per query.
-            cur.execute("SET LOCAL jit = off")
-            cur.execute("SET LOCAL work_mem = '64MB'")
-            return matching_entries(user, params).count()
+        try:
+            if connection.vendor != "postgresql":
+                with _sqlite_deadline(COUNT_TIMEOUT_S):
+                    return matching_entries(user, params).count()
+            with transaction.atomic(), connection.cursor() as cur:
+                # As for `search`: JIT costs more than it saves here, and the permission
+                # sets are hashed once per query.
+                cur.execute("SET LOCAL jit = off")
+                cur.execute("SET LOCAL work_mem = '64MB'")
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(COUNT_TIMEOUT_S * 1000)}ms"])
+                return matching_entries(user, params).count()
+        except OperationalError as exc:
+            if _was_cancelled(exc):
+                logger.info("search count stopped after %s s", COUNT_TIMEOUT_S)
+                return None
+            raise
+
+
+@contextmanager
+def _sqlite_deadline(seconds: float) -> Iterator[None]:
+    """SQLite has no statement timeout: a progress handler interrupts the statement once
+    the deadline has passed (checked every 10,000 virtual machine steps)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    deadline = time.monotonic() + seconds
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def _was_cancelled(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    if connection.vendor == "postgresql":
+        from psycopg import errors as pg_errors
+
+        return isinstance(cause, pg_errors.QueryCanceled)
+    return "interrupted" in str(cause or exc)
 
 
 def _search_in_transaction(user: Any, params: SearchParams) -> SearchResult:

@@ -82,7 +82,8 @@ class SearchView(JsonView):
 
 
 _COUNT = inline_serializer("SearchCount", {
-    "count": serializers.IntegerField(), "count_exact": serializers.BooleanField(),
+    "count": serializers.IntegerField(allow_null=True, help_text="null: đếm quá lâu, đã dừng"),
+    "count_exact": serializers.BooleanField(),
 })  # fmt: skip
 
 
@@ -94,12 +95,14 @@ class SearchCountView(JsonView):
     def get(self, request: Request) -> Response:
         """Số văn bản khớp chính xác (không giới hạn), với cùng tham số như GET /api/v1/search:
         dùng khi `count_exact` của kết quả tìm kiếm là false. Chỉ đếm những văn bản người gọi được
-        xem. Với từ khóa rất phổ biến có thể mất vài giây."""
+        xem. Với từ khóa rất phổ biến có thể mất vài giây; quá 20 giây thì dừng, trả về `count` = null và
+        `count_exact` = false (hãy thêm từ khóa hoặc bộ lọc)."""
         form = SearchForm(request.query_params)
         if not form.is_valid():
             field, message = form.first_error()
             raise ValidationFailed(f"invalid_{field or 'query'}", message, field or None)
-        return Response({"count": count_matches(request.user, form.params()), "count_exact": True})
+        n = count_matches(request.user, form.params())
+        return Response({"count": n, "count_exact": n is not None})
 
 
 def result_body(result: SearchResult) -> dict[str, Any]:

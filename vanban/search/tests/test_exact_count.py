@@ -68,3 +68,26 @@ def test_api_count(world: World, six_meetings: list[Any], api_client: Any) -> No
     assert api_client(world.unit_clerk).get("/api/v1/search/count", {"q": "lich cong tac"}).json()["count"] == 1
     bad = api.get("/api/v1/search/count", {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert bad.status_code == 400 and bad.json()["code"].startswith("invalid_")
+
+
+def test_a_count_that_runs_too_long_is_stopped(
+    world: World, six_meetings: list[Any], monkeypatch: pytest.MonkeyPatch, web_client: Any, api_client: Any
+) -> None:
+    """The database stops the count after COUNT_TIMEOUT_S (PostgreSQL's statement timeout,
+    a progress handler on SQLite): the page says so, the API answers a null count, and
+    the connection works on."""
+    from vanban.search.models import SearchEntry
+
+    # A condition costing seconds on either engine stands for a million matches.
+    slow = SearchEntry.objects.extra(where=[
+        "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) "
+        "SELECT count(*) FROM c) > 0"
+    ])  # fmt: skip
+    monkeypatch.setattr(selectors, "matching_entries", lambda user, params: slow)
+    monkeypatch.setattr(selectors, "COUNT_TIMEOUT_S", 0.2)
+    assert count_matches(world.ministry_clerk, SearchParams(q="lich cong tac")) is None
+    page = web_client(world.ministry_clerk).get("/tim-kiem/dem/", {"q": "lich cong tac"}).content.decode()
+    assert "Quá nhiều kết quả để đếm chính xác" in page
+    body = api_client(world.ministry_clerk).get("/api/v1/search/count", {"q": "lich cong tac"}).json()
+    assert body == {"count": None, "count_exact": False}
+    assert search(world.ministry_clerk, SearchParams(q="lich cong tac")).hits  # the connection is usable
