@@ -115,3 +115,22 @@ def test_a_clerk_saves_exports_renames_reruns_and_deletes_a_search(page, demo_da
         assert not any("công văn điện tử" in v for v in _cells(empty_info.value.path()))
     finally:
         context.close()
+
+
+def test_the_page_fills_in_the_exact_count_behind_a_lower_bound(page, demo_data, monkeypatch):
+    """Small limits stand for the 1,000 and 10,000 of a large install (the live server
+    runs in this process): the page first says «hơn 1», then shows the exact figure."""
+    from vanban.search import selectors
+
+    clerk = User.objects.get(username="vanthu.bo")
+    for number, subject in enumerate(SUBJECTS, start=401):
+        _register(clerk, number, subject)
+    monkeypatch.setattr(selectors, "EXACT_LIMIT", 1)
+    monkeypatch.setattr(selectors, "WALK_COUNT_LIMIT", 1)
+    login(page, "vanthu.bo", demo_data["vanthu.bo"].password)
+    page.goto("/tim-kiem/?q=cong+van+dien+tu")
+    assert "hơn 1" in page.inner_text("[data-testid=search-count]")
+    exact = page.locator("[data-testid=exact-count]")
+    exact.filter(has_text="Tổng cộng chính xác").wait_for()
+    assert exact.inner_text() == "Tổng cộng chính xác: 2 văn bản."
+    shot(page, "clerk-search-exact-count")
