@@ -359,7 +359,7 @@ def main() -> None:
             results[f"{name}/{who}"] = fig
             shown = f"{total:,}" if r.total_exact else f">{total:,}"  # a lower bound
             print(f"{name:<26}{who:<12}{shown:>9}{fig['p50_ms']:>9}{fig['p95_ms']:>9}{fig['p99_ms']:>9}", flush=True)
-    # The exact figure behind a lower bound («hơn N»), which the page asks for once shown
+    # The exact figure behind a lower bound («hơn N»), which «Đếm chính xác» on the page asks for
     # (`count_matches`): a few runs each, as it is one request per search, not per page.
     counts: dict[str, Any] = {}
     print(f"\nexact counts behind the lower bounds (asked after the page)\n{'query':<26}{'user':<12}"

@@ -293,9 +293,9 @@ def search(user: Any, params: SearchParams) -> SearchResult:
 
 def count_matches(user: Any, params: SearchParams) -> int | None:
     """The exact number of matches the user may see, however many: what a lower-bound
-    count («hơn N», `count_exact` false) stands for. Asked for on its own, after the page
-    is shown, because counting every match of a common word takes longer than finding
-    the page (seconds for most of a million documents). None when it would take longer
+    count («hơn N», `count_exact` false) stands for. Asked for on its own («Đếm chính xác»
+    on the page), not with every page, because counting every match of a common word
+    takes longer than finding the page (seconds for most of a million documents). None when it would take longer
     than COUNT_TIMEOUT_S: the database stops the count rather than hold a web worker."""
     with _rules_memo():
         try:

@@ -1,5 +1,5 @@
-"""A lower-bound count («hơn N») comes with its exact figure on request: the results page
-fetches it once shown, and the API answers it at /api/v1/search/count. It counts only what
+"""A lower-bound count («hơn N») comes with its exact figure on request: «Đếm chính xác» on
+the results page fetches it, and the API answers it at /api/v1/search/count. It counts only what
 the person may open."""
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def test_the_exact_count_behind_a_lower_bound(world: World, six_meetings: list[A
     assert count_matches(world.ministry_clerk, SearchParams(q="lich cong tac", date_from=week_ago)) == 1
 
 
-def test_the_page_fetches_the_exact_count_once_shown(world: World, six_meetings: list[Any], web_client: Any) -> None:
+def test_the_page_offers_the_exact_count_and_fetches_it_on_request(
+    world: World, six_meetings: list[Any], web_client: Any
+) -> None:
     client = web_client(world.ministry_clerk)
     page = client.get("/tim-kiem/", {"q": "lich cong tac", "page_size": 2}).content.decode()
     assert "hơn 3</strong>" in page
-    assert 'hx-get="/tim-kiem/dem/?q=lich+cong+tac&amp;page_size=2"' in page
+    assert 'hx-get="/tim-kiem/dem/?q=lich+cong+tac&amp;page_size=2"' in page and "Đếm chính xác</button>" in page
     fragment = client.get("/tim-kiem/dem/", {"q": "lich cong tac", "page_size": 2}).content.decode()
     assert 'data-testid="exact-count"' in fragment and "<strong>6</strong> văn bản" in fragment
     assert (
