@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -33,7 +33,7 @@ from vanban.documents.register_exports import EXPORT_ROW_CAP
 from vanban.search.forms import SearchForm
 from vanban.search.models import SearchEntry
 from vanban.search.saved import clean_params, describe
-from vanban.search.selectors import SearchParams, matching_entries
+from vanban.search.selectors import SearchParams, matching_entries, search_session
 
 _CHUNK = 1000
 COLUMNS = (
@@ -132,11 +132,7 @@ def export_results(*, actor: Any, params: Mapping[str, Any]) -> Export:
     form = SearchForm(cleaned)
     form.is_valid()  # clean_params has validated the same data
     search_params = form.params()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # As for the results page: JIT compiling costs more than these queries.
-            with connection.cursor() as cur:
-                cur.execute("SET LOCAL jit = off")
+    with transaction.atomic(), search_session():
         entries = ordered_entries(actor, search_params)
         count = entries.order_by().count()
         if count > EXPORT_ROW_CAP:

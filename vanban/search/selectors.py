@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -169,31 +169,28 @@ def _rules_memo() -> Iterator[None]:
         _RULES_MEMO.reset(token)
 
 
+def _memoised(key: Any, compute: Callable[[], Any]) -> Any:
+    """compute(), once per search for this key (every time outside `_rules_memo`)."""
+    memo = _RULES_MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _rules(user: Any) -> tuple[Q | None, Q]:
     """(incoming rule or None = every incoming document, outgoing rule; Q() = every one)."""
     from vanban.incoming.permissions import visibility_q as incoming_q
     from vanban.outgoing.permissions import visibility_q as outgoing_q
 
-    memo = _RULES_MEMO.get()
-    key = ("rules", getattr(user, "pk", None))
-    if memo is not None and key in memo:
-        return memo[key]
-    rules = (incoming_q(user), outgoing_q(user))
-    if memo is not None:
-        memo[key] = rules
-    return rules
+    return _memoised(("rules", getattr(user, "pk", None)), lambda: (incoming_q(user), outgoing_q(user)))
 
 
 def _rule_sql(model: Any, q: Q) -> tuple[str, list[Any]]:
     """`_visible_ids_sql`, compiled once per search for a rule returned by `_rules` (the memo
     keeps the Q alive, so its id stays its own)."""
-    memo = _RULES_MEMO.get()
-    key = ("sql", model, id(q))
-    if memo is None:
-        return _visible_ids_sql(model, q)
-    if key not in memo:
-        memo[key] = (q, _visible_ids_sql(model, q))
-    sql, params = memo[key][1]
+    _, (sql, params) = _memoised(("sql", model, id(q)), lambda: (q, _visible_ids_sql(model, q)))
     return sql, list(params)
 
 
@@ -210,23 +207,28 @@ def _document_in(column: str, model: Any, q: Q) -> Q:
     return Q(**{f"{column}__in": RawSQL(sql, params)})  # noqa: S611
 
 
+def _visible(user: Any, side: Callable[[str, Any, Q], Q]) -> Q:
+    """Entries of documents the user may open: for each kind, every entry when its rule
+    allows every document, else `side(column, document model, rule)`."""
+    from vanban.incoming.models import IncomingDocument
+    from vanban.outgoing.models import OutgoingDocument
+
+    inc, out = _rules(user)
+    if inc is None and out == Q():
+        return Q()
+    # RawSQL inside the sides: SQL compiled by Django from the permission rules, values as params.
+    inc_part = Q(kind=SearchEntry.Kind.INCOMING) if inc is None else side("incoming_id", IncomingDocument, inc)
+    out_part = Q(kind=SearchEntry.Kind.OUTGOING) if out == Q() else side("outgoing_id", OutgoingDocument, out)
+    return inc_part | out_part
+
+
 def visible_q(user: Any) -> Q:
     """Entries of documents the user may open: the incoming and outgoing rules, in SQL.
 
     Restricted users get `incoming_id = ANY(…) OR outgoing_id = ANY(…)` over their visible
     documents, so the planner can start from those (a specialist's 1%) through the two
     unique indexes and check the words on them only."""
-    from vanban.incoming.models import IncomingDocument
-    from vanban.outgoing.models import OutgoingDocument
-
-    inc, out = _rules(user)
-    all_out = out == Q()
-    if inc is None and all_out:
-        return Q()
-    # RawSQL inside: SQL compiled by Django from the permission rules, values as params.
-    inc_part = Q(kind=SearchEntry.Kind.INCOMING) if inc is None else _document_in("incoming_id", IncomingDocument, inc)
-    out_part = Q(kind=SearchEntry.Kind.OUTGOING) if all_out else _document_in("outgoing_id", OutgoingDocument, out)
-    return inc_part | out_part
+    return _visible(user, _document_in)
 
 
 def visible_hashed_q(user: Any) -> Q:
@@ -234,21 +236,7 @@ def visible_hashed_q(user: Any) -> Q:
     side is `incoming_id IN (…) OR outgoing_id IN (…)`, which PostgreSQL evaluates once
     and probes as a hash table per matching row (an OR keeps it from becoming a join the
     planner might re-run per row), SQLite as one materialised list."""
-    from vanban.incoming.models import IncomingDocument
-    from vanban.outgoing.models import OutgoingDocument
-
-    inc, out = _rules(user)
-    if inc is None and out == Q():
-        return Q()
-    if inc is None:
-        inc_part = Q(kind=SearchEntry.Kind.INCOMING)
-    else:
-        inc_part = Q(incoming_id__in=RawSQL(*_rule_sql(IncomingDocument, inc)))  # noqa: S611
-    if out == Q():
-        out_part = Q(kind=SearchEntry.Kind.OUTGOING)
-    else:
-        out_part = Q(outgoing_id__in=RawSQL(*_rule_sql(OutgoingDocument, out)))  # noqa: S611
-    return inc_part | out_part
+    return _visible(user, lambda column, model, rule: Q(**{f"{column}__in": RawSQL(*_rule_sql(model, rule))}))  # noqa: S611
 
 
 def _filters(params: SearchParams) -> Q:
@@ -287,47 +275,56 @@ def matching_entries(user: Any, params: SearchParams) -> QuerySet[SearchEntry]:
 
 
 def search(user: Any, params: SearchParams) -> SearchResult:
-    with _rules_memo():
-        return _search_in_transaction(user, params)
+    with _rules_memo(), search_session():
+        return _search(user, params)
+
+
+@contextmanager
+def search_session(timeout_s: float | None = None) -> Iterator[None]:
+    """The settings search queries run with (the results, the exact count, the export).
+    PostgreSQL, in a transaction: JIT off (the planner's cost estimates on a million rows
+    trigger JIT compilation, 100-250 ms here, more than the queries themselves) and
+    work_mem 64 MB (the permission sets are hashed once per query: it must hold them, a
+    unit's whole register). With `timeout_s`, a statement running longer is stopped
+    (`OperationalError`, see `_was_cancelled`): PostgreSQL's statement timeout, on
+    SQLite a progress handler checked every 10,000 virtual machine steps."""
+    if connection.vendor != "postgresql":
+        if timeout_s is None:
+            yield
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        deadline = time.monotonic() + timeout_s
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+            cur.execute("SET LOCAL work_mem = '64MB'")
+            if timeout_s is not None:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_s * 1000)}ms"])
+        yield
 
 
 def count_matches(user: Any, params: SearchParams) -> int | None:
     """The exact number of matches the user may see, however many: what a lower-bound
     count («hơn N», `count_exact` false) stands for. Asked for on its own («Đếm chính xác»
     on the page), not with every page, because counting every match of a common word
-    takes longer than finding the page (seconds for most of a million documents). None when it would take longer
-    than COUNT_TIMEOUT_S: the database stops the count rather than hold a web worker."""
-    with _rules_memo():
-        try:
-            if connection.vendor != "postgresql":
-                with _sqlite_deadline(COUNT_TIMEOUT_S):
-                    return matching_entries(user, params).count()
-            with transaction.atomic(), connection.cursor() as cur:
-                # As for `search`: JIT costs more than it saves here, and the permission
-                # sets are hashed once per query.
-                cur.execute("SET LOCAL jit = off")
-                cur.execute("SET LOCAL work_mem = '64MB'")
-                cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(COUNT_TIMEOUT_S * 1000)}ms"])
-                return matching_entries(user, params).count()
-        except OperationalError as exc:
-            if _was_cancelled(exc):
-                logger.info("search count stopped after %s s", COUNT_TIMEOUT_S)
-                return None
-            raise
-
-
-@contextmanager
-def _sqlite_deadline(seconds: float) -> Iterator[None]:
-    """SQLite has no statement timeout: a progress handler interrupts the statement once
-    the deadline has passed (checked every 10,000 virtual machine steps)."""
-    connection.ensure_connection()
-    raw = connection.connection
-    deadline = time.monotonic() + seconds
-    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    takes longer than finding the page (seconds for most of a million documents). None
+    when it would take longer than COUNT_TIMEOUT_S: the database stops the count rather
+    than hold a web worker."""
     try:
-        yield
-    finally:
-        raw.set_progress_handler(None, 0)
+        with _rules_memo(), search_session(timeout_s=COUNT_TIMEOUT_S):
+            return matching_entries(user, params).count()
+    except OperationalError as exc:
+        if _was_cancelled(exc):
+            logger.info("search count stopped after %s s", COUNT_TIMEOUT_S)
+            return None
+        raise
 
 
 def _was_cancelled(exc: OperationalError) -> bool:
@@ -337,19 +334,6 @@ def _was_cancelled(exc: OperationalError) -> bool:
 
         return isinstance(cause, pg_errors.QueryCanceled)
     return "interrupted" in str(cause or exc)
-
-
-def _search_in_transaction(user: Any, params: SearchParams) -> SearchResult:
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                # The planner's cost estimates on a million rows trigger JIT compilation, which
-                # costs 100-250 ms here, more than the queries themselves. The permission sets
-                # are hashed once per query: work_mem must hold them (a unit's whole register).
-                cur.execute("SET LOCAL jit = off")
-                cur.execute("SET LOCAL work_mem = '64MB'")
-            return _search(user, params)
-    return _search(user, params)
 
 
 def _search(user: Any, params: SearchParams) -> SearchResult:
@@ -387,6 +371,17 @@ def _order(params: SearchParams) -> list[str]:
     return ["doc_date", "id"] if params.sort == "date" else ["-registered_at", "-id"]
 
 
+def _order_sql(order: list[str], alias: str) -> str:
+    """`_order` as an ORDER BY list on a subquery's alias."""
+    return ", ".join(f"{alias}.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in order)
+
+
+def _id_date_sql(qs: QuerySet[SearchEntry]) -> tuple[str, list[Any]]:
+    """The entries of `qs` as SQL selecting what the plans sort on: `id, registered_at, doc_date`."""
+    sql, params = qs.order_by().values("id", "registered_at", "doc_date").query.sql_with_params()
+    return sql, list(params)
+
+
 @dataclass
 class _IndexPlan:
     """Matches found through the word index (or the filters' indexes), counted exactly up
@@ -411,10 +406,10 @@ class _IndexPlan:
             # Few matches (counted): sort them all. Left to itself, PostgreSQL may walk the
             # date index reading every row's word vector to find 20 rare words (a second
             # for 0.1% of a million rows): the OFFSET 0 fence makes it fetch the matches first.
-            sql, params = self.base.order_by().values("id", "registered_at", "doc_date").query.sql_with_params()
-            keys = ", ".join(f"m.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
+            sql, params = _id_date_sql(self.base)
             with connection.cursor() as cur:
-                cur.execute(f"SELECT m.id FROM ({sql} OFFSET 0) m ORDER BY {keys} LIMIT %s OFFSET %s",  # noqa: S608
+                cur.execute(f"SELECT m.id FROM ({sql} OFFSET 0) m ORDER BY {_order_sql(self.order, 'm')} "  # noqa: S608
+                            "LIMIT %s OFFSET %s",
                             [*params, size, start])  # fmt: skip
                 return [(row[0], None) for row in cur.fetchall()]
         return [(i, None) for i in self.base.order_by(*self.order).values_list("id", flat=True)[start : start + size]]
@@ -438,8 +433,8 @@ class _PgIndexPlan(_IndexPlan):
     _ranked: bool = False
 
     def count(self) -> tuple[int, bool]:
-        sql, params = self.base.order_by().values("id", "registered_at", "doc_date").query.sql_with_params()
-        keys = ", ".join(f"m.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
+        sql, params = _id_date_sql(self.base)
+        keys = _order_sql(self.order, "m")
         rank_sql, rank_params = "NULL::real", []
         if self.rank_by_default and self.tsquery:
             # Read through the primary key for the ranked rows only: the collected rows stay
@@ -489,10 +484,10 @@ class _WalkPlan:
     def _covered_walk(self) -> tuple[str, list[Any]]:
         parts, params = [], []
         for part in self.covered:
-            sql, p = part.order_by().values("id", "registered_at", "doc_date").query.sql_with_params()
+            sql, p = _id_date_sql(part)
             parts.append(f"({sql})")
-            params += list(p)
-        keys = ", ".join(f"u.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in self.order)
+            params += p
+        keys = _order_sql(self.order, "u")
         # The entry's words as a correlated subquery in the filter: evaluated row by row in
         # the sorted order, which it keeps (a join could be reordered), until LIMIT stops it.
         return (f"SELECT c.id FROM (SELECT u.id, u.registered_at, u.doc_date FROM ({' UNION ALL '.join(parts)}) u "  # noqa: S608
@@ -531,19 +526,15 @@ class _WalkPlan:
 
 
 def _estimated_rows(sql: str, params: list[Any]) -> float:
-    memo = _RULES_MEMO.get()
-    key = ("estimate", sql, repr(params))
-    if memo is not None and key in memo:
-        return memo[key]
-    with connection.cursor() as cur:
-        cur.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cur.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    rows = float(plan[0]["Plan"]["Plan Rows"])
-    if memo is not None:
-        memo[key] = rows
-    return rows
+    def estimate() -> float:
+        with connection.cursor() as cur:
+            cur.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cur.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return float(plan[0]["Plan"]["Plan Rows"])
+
+    return _memoised(("estimate", sql, repr(params)), estimate)
 
 
 def _estimated_matches(tsquery: str) -> float:
@@ -645,16 +636,12 @@ def _pg_walk_plan(user: Any, params: SearchParams, tsq: str, order: list[str]) -
 # SQLite relevance: bm25 on a position-less index scores a query's matches by their number
 # of terms alone (fewer first; the terms' IDF is the same for every match), but computes
 # that IDF by visiting every match of every term first: 40 ms for "báo cáo" at 200,000
-# documents. The entry's number of terms is stored beside them (indexing.fts5_terms).
-RANK_SQL = "1.0 / max(search_terms.size, 1)"
+# documents. The entry's number of terms is stored beside them (indexing.fts5_terms) and
+# `_Fts5Plan.page` ranks by its inverse.
 # Asking FTS5 whether one row matches costs some 20-70 µs (it re-reads the words' lists);
 # putting every match in a temporary index costs some 0.13 µs a match. A walk that stops
 # after a page probes rows one by one when the matches are this share of the rows or more.
 PROBE_SHARE = 0.2
-
-
-def _order_sql(order: list[str], alias: str) -> str:
-    return ", ".join(f"{alias}.{k.lstrip('-')} {'DESC' if k.startswith('-') else 'ASC'}" for k in order)
 
 
 @dataclass
@@ -777,12 +764,10 @@ def _scope_sql(user: Any, params: SearchParams) -> _Scope | None:
 
     filters = _filters(params)
     inc, out = _rules(user)
-    cols = ("id", "registered_at", "doc_date")
     if inc is None and out == Q():
         if not filters:
             return None
-        sql, p = SearchEntry.objects.filter(filters).order_by().values(*cols).query.sql_with_params()
-        return _Scope(sql, list(p))
+        return _Scope(*_id_date_sql(SearchEntry.objects.filter(filters)))
     halves = (("incoming_id", IncomingDocument, inc, SearchEntry.Kind.INCOMING),
               ("outgoing_id", OutgoingDocument, out, SearchEntry.Kind.OUTGOING))  # fmt: skip
     if inc is None or out == Q():
@@ -790,22 +775,20 @@ def _scope_sql(user: Any, params: SearchParams) -> _Scope | None:
         # The kind's entries (partial index) whose document is not among the visible ones.
         hidden = SearchEntry.objects.filter(**{f"{column}__isnull": False}).exclude(_document_in(column, model, rule))
         if not filters:
-            sql, p = hidden.order_by().values(*cols).query.sql_with_params()
-            return _Scope(sql, list(p), exclude=True)
+            return _Scope(*_id_date_sql(hidden), exclude=True)
         # With filters: the filtered entries (their indexes, as everyone's), less the hidden.
         hidden_sql, hidden_params = hidden.order_by().values("id").query.sql_with_params()
-        qs = SearchEntry.objects.filter(filters).exclude(id__in=RawSQL(hidden_sql, hidden_params))  # noqa: S611
-        sql, p = qs.order_by().values(*cols).query.sql_with_params()
-        return _Scope(sql, list(p))
+        shown = SearchEntry.objects.filter(filters).exclude(id__in=RawSQL(hidden_sql, hidden_params))  # noqa: S611
+        return _Scope(*_id_date_sql(shown))
     parts, all_params = [], []
     for column, model, rule, kind in halves:
         if rule is None or rule == Q():
             qs = SearchEntry.objects.filter(kind=kind)
         else:
             qs = SearchEntry.objects.filter(_document_in(column, model, rule))
-        sql, p = qs.filter(filters).order_by().values(*cols).query.sql_with_params()
+        sql, p = _id_date_sql(qs.filter(filters))
         parts.append(sql)
-        all_params += list(p)
+        all_params += p
     # An entry has exactly one of the two documents: the halves never share a row.
     return _Scope(" UNION ALL ".join(parts), all_params)
 
