@@ -21,18 +21,14 @@ def rebuild_index(*, batch: int = BATCH) -> int:
     by the cascade. Each batch is one transaction."""
     from vanban.incoming.models import IncomingDocument
     from vanban.outgoing.models import OutgoingDocument
-    from vanban.search.indexing import index_incoming, index_outgoing
+    from vanban.search.sync import refresh_incoming, refresh_outgoing
 
     n = 0
-    for model, index in ((IncomingDocument, index_incoming), (OutgoingDocument, index_outgoing)):
-        related = ["issuing_organ", "document_type", "register"] if model is IncomingDocument else [
-            "document_type", "signer", "drafting_unit"]  # fmt: skip
+    for model, refresh in ((IncomingDocument, refresh_incoming), (OutgoingDocument, refresh_outgoing)):
         ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), batch):
             with transaction.atomic():
-                for doc in model.objects.filter(pk__in=ids[start : start + batch]).select_related(*related):
-                    index(doc)
-                    n += 1
+                n += refresh(ids[start : start + batch])
     return n
 
 

@@ -45,14 +45,7 @@ def refresh_incoming(ids: Iterable[int]) -> int:
     from vanban.incoming.models import IncomingDocument
     from vanban.search.indexing import index_incoming
 
-    n = 0
-    for batch in _batches(ids):
-        for doc in IncomingDocument.objects.filter(pk__in=batch).select_related(
-            "issuing_organ", "document_type", "register"
-        ):
-            index_incoming(doc)
-            n += 1
-    return n
+    return _refresh(IncomingDocument, index_incoming, ("issuing_organ", "document_type", "register"), ids)
 
 
 def refresh_outgoing(ids: Iterable[int]) -> int:
@@ -60,12 +53,14 @@ def refresh_outgoing(ids: Iterable[int]) -> int:
     from vanban.outgoing.models import OutgoingDocument
     from vanban.search.indexing import index_outgoing
 
+    return _refresh(OutgoingDocument, index_outgoing, ("document_type", "signer", "drafting_unit"), ids)
+
+
+def _refresh(model: Any, index: Any, related: tuple[str, ...], ids: Iterable[int]) -> int:
     n = 0
     for batch in _batches(ids):
-        for doc in OutgoingDocument.objects.filter(pk__in=batch).select_related(
-            "document_type", "signer", "drafting_unit"
-        ):
-            index_outgoing(doc)
+        for doc in model.objects.filter(pk__in=batch).select_related(*related):
+            index(doc)
             n += 1
     return n
 
