@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -27,8 +26,7 @@ from vanban.reports.selectors import (
     WorkCounts,
     _roll_up,
     _unit_pairs,
-    incoming_in_period,
-    incoming_unit_rows,
+    incoming_by_status,
     no_jit,
     summary_in_period,
 )
@@ -103,12 +101,7 @@ def _build_report(scope: Scope, period: Period) -> ProcessingReport:
     pairs = _unit_pairs(summary_in_period(scope, period), day, with_time=False)
     total, rows = _roll_up(scope, pairs)
     rows = [r for r in rows if r.bucket.key != "none" or r.counts.all]
-    narrow = incoming_unit_rows(scope, period)
-    if narrow is not None:
-        # Each document once, though it may belong to several of the view's units.
-        by_status = dict(narrow.values_list("status").annotate(n=Count("document_id", distinct=True)).order_by())
-    else:
-        by_status = dict(incoming_in_period(scope, period).values_list("status").annotate(n=Count("*")).order_by())
+    by_status = incoming_by_status(scope, period)
     unassigned = by_status.get(IncomingDocument.Status.REGISTERED, 0) + by_status.get(
         IncomingDocument.Status.PRESENTED, 0
     )

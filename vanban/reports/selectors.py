@@ -482,12 +482,24 @@ def incoming_breakdowns(
         return by_status, by_bucket, types, organs
     trunc = TruncWeek if period.granularity == WEEK else TruncMonth
     rows = docs.annotate(b=trunc("arrival_date", tzinfo=_vn())).order_by()
-    n = Count("document_id", distinct=True) if narrow else Count("*")
+    n = _document_count(docs)
     by_status = dict(rows.values_list("status").annotate(n=n))
     by_bucket = {_as_date(r["b"]): r["n"] for r in rows.values("b").annotate(n=n)}
     types = [(r["document_type_id"], r["n"]) for r in rows.values("document_type_id").annotate(n=n)]
     organs = [(r["issuing_organ_id"], r["n"]) for r in rows.values("issuing_organ_id").annotate(n=n)]
     return by_status, by_bucket, types, organs
+
+
+def _document_count(docs: QuerySet[IncomingDocument] | QuerySet[IncomingUnit]) -> Count:
+    """COUNT of documents, each once though the read model has a row per unit."""
+    return Count("document_id", distinct=True) if docs.model is IncomingUnit else Count("*")
+
+
+def incoming_by_status(scope: Scope, period: Period) -> dict[str, int]:
+    """The period's incoming documents in the view, counted by status."""
+    narrow = incoming_unit_rows(scope, period)
+    docs = narrow if narrow is not None else incoming_in_period(scope, period)
+    return dict(docs.values_list("status").annotate(n=_document_count(docs)).order_by())
 
 
 def _named_top(rows: list[tuple[int, int]], model: Any, figure: str) -> list[Count_]:

@@ -138,11 +138,15 @@ def install_triggers(schema_editor: Any) -> None:
 
 
 def drop_triggers(schema_editor: Any) -> None:
+    _drop(schema_editor, TRIGGERS, FUNCTIONS)
+
+
+def _drop(schema_editor: Any, triggers: dict[str, list[str]], functions: list[str]) -> None:
     vendor = schema_editor.connection.vendor
-    for trigger in TRIGGERS.get(vendor, []):
+    for trigger in triggers.get(vendor, []):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     if vendor == "postgresql":
-        for function in FUNCTIONS:
+        for function in functions:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
 
 
@@ -278,12 +282,7 @@ def install_incoming_triggers(schema_editor: Any) -> None:
 
 
 def drop_incoming_triggers(schema_editor: Any) -> None:
-    vendor = schema_editor.connection.vendor
-    for trigger in IU_TRIGGERS.get(vendor, []):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    if vendor == "postgresql":
-        for function in IU_FUNCTIONS:
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
+    _drop(schema_editor, IU_TRIGGERS, IU_FUNCTIONS)
 
 
 def fill_incoming(cursor: Any) -> int:

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -255,53 +256,31 @@ def dashboard_payload(scope: Scope, period: Period) -> dict[str, Any]:
 
 
 def _row(kind: str, obj: Any) -> dict[str, Any]:
+    """A drill-down row: what it is about (an outgoing or incoming document, or a piece of
+    work's document or direct task), its status, and the work's own fields."""
     if kind == "outgoing":
-        return {
-            "kind": kind,
-            "document_id": obj.pk,
-            "task_id": None,
-            "number": obj.number_symbol,
-            "date": obj.issued_date,
-            "subject": obj.subject,
-            "document_type": obj.document_type.name,
-            "status": obj.status,
-            "assignment_id": None,
-            "assignee": "",
-            "deadline": None,
-            "closed_at": None,
-        }
-    from django.utils import timezone
+        about = {"document_id": obj.pk, "task_id": None, "number": obj.number_symbol, "date": obj.issued_date,
+                 "subject": obj.subject, "document_type": obj.document_type.name}  # fmt: skip
+    elif kind == "incoming":
+        about = _incoming_fields(obj)
+    elif obj.task_id:
+        about = {"document_id": None, "task_id": obj.task_id, "number": "",
+                 "date": timezone.localtime(obj.task.created_at).date(), "subject": obj.task.title,
+                 "document_type": "Công việc giao trực tiếp"}  # fmt: skip
+    else:
+        about = _incoming_fields(obj.document)
+    if kind == "work":
+        work = {"assignment_id": obj.pk, "assignee": obj.assignee_label, "deadline": obj.deadline,
+                "closed_at": obj.closed_at}  # fmt: skip
+    else:
+        work = {"assignment_id": None, "assignee": "", "deadline": None, "closed_at": None}
+    return {"kind": kind, **about, "status": obj.status, **work}
 
-    if kind == "work" and obj.task_id:
-        return {
-            "kind": kind,
-            "document_id": None,
-            "task_id": obj.task_id,
-            "number": "",
-            "date": timezone.localtime(obj.task.created_at).date(),
-            "subject": obj.task.title,
-            "document_type": "Công việc giao trực tiếp",
-            "status": obj.status,
-            "assignment_id": obj.pk,
-            "assignee": obj.assignee_label,
-            "deadline": obj.deadline,
-            "closed_at": obj.closed_at,
-        }
-    doc = obj.document if kind == "work" else obj
-    return {
-        "kind": kind,
-        "document_id": doc.pk,
-        "task_id": None,
-        "number": str(doc.arrival_number),
-        "date": timezone.localtime(doc.arrival_date).date(),
-        "subject": doc.subject,
-        "document_type": doc.document_type.name,
-        "status": obj.status,
-        "assignment_id": obj.pk if kind == "work" else None,
-        "assignee": obj.assignee_label if kind == "work" else "",
-        "deadline": obj.deadline if kind == "work" else None,
-        "closed_at": obj.closed_at if kind == "work" else None,
-    }
+
+def _incoming_fields(doc: Any) -> dict[str, Any]:
+    return {"document_id": doc.pk, "task_id": None, "number": str(doc.arrival_number),
+            "date": timezone.localtime(doc.arrival_date).date(), "subject": doc.subject,
+            "document_type": doc.document_type.name}  # fmt: skip
 
 
 def _report_row(bucket: str, name: str, c: WorkCounts) -> dict[str, Any]:

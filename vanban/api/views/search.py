@@ -48,6 +48,15 @@ _RESULT = inline_serializer("SearchResult", {
 })  # fmt: skip
 
 
+def _valid_form(request: Request) -> SearchForm:
+    """The search parameters of the query string, or `invalid_<field>` with the form's message."""
+    form = SearchForm(request.query_params)
+    if not form.is_valid():
+        field, message = form.first_error()
+        raise ValidationFailed(f"invalid_{field or 'query'}", message, field or None)
+    return form
+
+
 def _hit(h: Hit) -> dict[str, Any]:
     e = h.entry
     return {
@@ -71,10 +80,7 @@ class SearchView(JsonView):
         phần lớn văn bản): `count_exact` = false (số đếm là cận dưới); trên 1.000 kết quả, xếp
         mới nhất trước (`sorted_by`); `has_next` cho biết còn trang sau. Đoạn trích `snippet_html` đã được thoát ký tự HTML,
         chỉ thẻ <mark> đánh dấu từ khớp."""
-        form = SearchForm(request.query_params)
-        if not form.is_valid():
-            field, message = form.first_error()
-            raise ValidationFailed(f"invalid_{field or 'query'}", message, field or None)
+        form = _valid_form(request)
         result = search(request.user, form.params())
         services.record_search(actor=request.user, params={k: str(v) for k, v in form.cleaned_data.items()},
                                total=result.total)  # fmt: skip
@@ -97,11 +103,7 @@ class SearchCountView(JsonView):
         dùng khi `count_exact` của kết quả tìm kiếm là false. Chỉ đếm những văn bản người gọi được
         xem. Với từ khóa rất phổ biến có thể mất vài giây; quá 20 giây thì dừng, trả về `count` = null và
         `count_exact` = false (hãy thêm từ khóa hoặc bộ lọc)."""
-        form = SearchForm(request.query_params)
-        if not form.is_valid():
-            field, message = form.first_error()
-            raise ValidationFailed(f"invalid_{field or 'query'}", message, field or None)
-        n = count_matches(request.user, form.params())
+        n = count_matches(request.user, _valid_form(request).params())
         return Response({"count": n, "count_exact": n is not None})
 
 
