@@ -32,6 +32,25 @@ def _decision(make_page: Callable[..., Any], **labels: Any) -> Any:
     return make_page("pdf", seed=31, **values)
 
 
+def read_and_complete(client: Any, path: Any, owner: Any) -> tuple[Proposal, dict[str, Any]]:
+    """«Đọc tự động» on `path`, then the pre-filled registration form's values with what
+    the clerk adds by hand (the fields the reading leaves empty): ready to post."""
+    with path.open("rb") as fh:
+        client.post(reverse("web:extraction_start"), {"files": fh})
+    proposal = Proposal.objects.get(owner=owner)
+    form = client.get(f"{reverse('web:incoming_register')}?de_xuat={proposal.pk}").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        issued_date="04/03/2025",
+        arrival_date=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        receipt_method="paper",
+        language="Tiếng Việt",
+        secrecy="none",
+        proposal=str(proposal.pk),
+    )
+    return proposal, data
+
+
 def test_clerk_reads_a_pdf_and_gets_a_prefilled_form_marked_for_checking(
     world: World, isolated_storage: Any, web_client: Callable[[Any], Any], make_page: Callable[..., Any]
 ) -> None:
@@ -64,19 +83,7 @@ def test_the_read_file_is_registered_with_the_checked_fields(
 ) -> None:
     path, _ = _decision(make_page)
     client = web_client(world.unit_clerk)
-    with path.open("rb") as fh:
-        client.post(reverse("web:extraction_start"), {"files": fh})
-    proposal = Proposal.objects.get(owner=world.unit_clerk)
-    form = client.get(f"{reverse('web:incoming_register')}?de_xuat={proposal.pk}").context["form"]
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(
-        issued_date="04/03/2025",
-        arrival_date=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        receipt_method="paper",
-        language="Tiếng Việt",
-        secrecy="none",
-        proposal=str(proposal.pk),
-    )
+    proposal, data = read_and_complete(client, path, world.unit_clerk)
     response = client.post(reverse("web:incoming_register"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     doc = IncomingDocument.objects.get()

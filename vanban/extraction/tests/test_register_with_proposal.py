@@ -16,7 +16,7 @@ from vanban.documents.models import DocumentType
 from vanban.documents.tests.docs_world import World
 from vanban.extraction.models import Proposal
 from vanban.extraction.services import kept_file
-from vanban.extraction.tests.test_prefill import _decision
+from vanban.extraction.tests.test_prefill import _decision, read_and_complete
 from vanban.incoming.models import IncomingDocument
 
 pytestmark = pytest.mark.django_db
@@ -113,13 +113,7 @@ def test_form_says_when_the_read_file_is_no_longer_kept(
 ) -> None:
     path, _ = _decision(make_page)
     client = web_client(world.unit_clerk)
-    with path.open("rb") as fh:
-        client.post(reverse("web:extraction_start"), {"files": fh})
-    proposal = Proposal.objects.get()
-    form = client.get(f"{reverse('web:incoming_register')}?de_xuat={proposal.pk}").context["form"]
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(issued_date="04/03/2025", arrival_date=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-                receipt_method="paper", language="Tiếng Việt", secrecy="none", proposal=str(proposal.pk))  # fmt: skip
+    proposal, data = read_and_complete(client, path, world.unit_clerk)
     Proposal.objects.filter(pk=proposal.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
     response = client.post(reverse("web:incoming_register"), data)
     assert response.status_code == 400
